@@ -1,0 +1,189 @@
+"""Params files (CONTRACT §5): YAML validated by pydantic before any notebook runs.
+
+Papermill injects whatever it is given; a typo in a key silently runs the default. Here every
+key is typed and unknown keys are an error naming the key and the file. Relative paths resolve
+against the params file's own folder, so a params folder can be moved as a whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError, field_validator
+
+from toolkit.errors import ParamsError, Problem
+from toolkit.periods import CompareTo, parse_period
+from toolkit.settings import (
+    ForumSettings,
+    GreetingSettings,
+    ProposalSettings,
+    SalonSettings,
+    Strict,
+    Thresholds,
+    VisitSettings,
+)
+
+Language = Literal["zh", "en"]
+
+
+class BranchData(Strict):
+    clients: list[str]
+    staff: str
+    products: str | None = None
+    activities: str | None = None
+
+    @field_validator("clients", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+
+class BranchParams(Strict):
+    branch_id: str
+    branch_name: str
+    period: str | None = None
+    data: BranchData
+    compare_to: CompareTo = "previous_month"
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    visits: VisitSettings = Field(default_factory=VisitSettings)
+    forum: ForumSettings | None = None
+    salons: list[SalonSettings] = Field(default_factory=list)
+    greetings: GreetingSettings = Field(default_factory=GreetingSettings)
+    extra_holidays: list[dt.date] = Field(default_factory=list)
+    extra_workdays: list[dt.date] = Field(default_factory=list)
+    language: Language = "zh"
+    mask_pii: bool = True
+
+    @field_validator("branch_id", "branch_name", mode="before")
+    @classmethod
+    def _text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) else v
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period(cls, v: Any) -> Any:
+        if v is None:
+            return None
+        if isinstance(v, dt.date):
+            v = f"{v.year:04d}-{v.month:02d}"
+        parse_period(str(v))
+        return str(v)
+
+
+class ClientData(Strict):
+    clients: list[str] = Field(default_factory=list)
+    products: str
+    activities: str | None = None
+
+    @field_validator("clients", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+
+class ClientParams(Strict):
+    client_id: str
+    data: ClientData
+    fact_find: str
+    as_of: dt.date | None = None
+    advisor: str | None = None
+    language: Language = "zh"
+    proposal: ProposalSettings = Field(default_factory=ProposalSettings)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    visits: VisitSettings = Field(default_factory=VisitSettings)
+
+    @field_validator("client_id", "advisor", mode="before")
+    @classmethod
+    def _text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) else v
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ParamsError(Problem(str(path), "params file not found"))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise ParamsError(Problem(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}", row=row)) from None
+    if not isinstance(raw, dict):
+        raise ParamsError(Problem(str(path), "expected a mapping of keys to values at the top level"))
+    return raw
+
+
+def _problems(path: Path, exc: ValidationError) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "<top>"
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key {key!r} (check its spelling; see CONTRACT §5)"
+        elif err["type"] == "missing":
+            msg = f"required key {key!r} is missing"
+        else:
+            msg = f"key {key!r}: {err['msg']} (got {err.get('input')!r})"
+        out.append(Problem(str(path), msg))
+    return out
+
+
+def resolve_paths(patterns: list[str], base: Path) -> list[Path]:
+    """Resolve file names or globs against `base`, keeping the given order; globs are sorted."""
+    out: list[Path] = []
+    for pattern in patterns:
+        p = Path(pattern).expanduser()
+        p = p if p.is_absolute() else base / p
+        if any(ch in pattern for ch in "*?["):
+            out.extend(Path(x) for x in sorted(glob.glob(str(p))))
+        else:
+            out.append(p)
+    return out
+
+
+def _resolve(value: str | None, base: Path) -> str | None:
+    if value is None:
+        return None
+    p = Path(value).expanduser()
+    return str(p if p.is_absolute() else (base / p).resolve())
+
+
+def load_branch_params(path: str | Path, overrides: dict[str, Any] | None = None) -> BranchParams:
+    """Read and validate a branch params file; data paths come back absolute."""
+    path = Path(path)
+    raw = _read_yaml(path)
+    raw.update(overrides or {})
+    try:
+        params = BranchParams.model_validate(raw)
+    except ValidationError as exc:
+        raise ParamsError(_problems(path, exc)) from None
+    base = path.resolve().parent
+    data = params.data.model_copy(update={
+        "clients": [str(p.resolve()) for p in resolve_paths(params.data.clients, base)],
+        "staff": _resolve(params.data.staff, base),
+        "products": _resolve(params.data.products, base),
+        "activities": _resolve(params.data.activities, base),
+    })
+    if not data.clients:
+        raise ParamsError(Problem(str(path), f"data.clients {params.data.clients!r} matches no file"))
+    return params.model_copy(update={"data": data})
+
+
+def load_client_params(path: str | Path, overrides: dict[str, Any] | None = None) -> ClientParams:
+    """Read and validate a client (proposal) params file; paths come back absolute."""
+    path = Path(path)
+    raw = _read_yaml(path)
+    raw.update(overrides or {})
+    try:
+        params = ClientParams.model_validate(raw)
+    except ValidationError as exc:
+        raise ParamsError(_problems(path, exc)) from None
+    base = path.resolve().parent
+    data = params.data.model_copy(update={
+        "clients": [str(p.resolve()) for p in resolve_paths(params.data.clients, base)],
+        "products": _resolve(params.data.products, base),
+        "activities": _resolve(params.data.activities, base),
+    })
+    return params.model_copy(update={"data": data, "fact_find": _resolve(params.fact_find, base)})

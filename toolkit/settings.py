@@ -1,0 +1,145 @@
+"""Every business threshold as a typed setting with the documents' defaults (CONTRACT §2–§5).
+
+Banks differ (CMB 金葵花 starts at 50万), so nothing here is a constant in code: a params file can
+override any field. Unknown keys are rejected (`extra="forbid"`), so a typo never silently
+falls back to a default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+TierName = Literal["out_of_scope", "basic", "potential_b", "potential_a", "wealth", "private_wealth"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+RiskLevel = Literal["C1", "C2", "C3", "C4", "C5"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Thresholds(Strict):
+    """Scope, tiers, KPIs and watch lists (CONTRACT §2–§3)."""
+
+    # In scope (维护对象): any one of these.
+    eligible_aum: float = Field(50_000, ge=0)
+    eligible_card_spend: float = Field(50_000, ge=0)
+    eligible_loan: float = Field(300_000, ge=0)
+    eligible_custody_margin: float = Field(10_000, ge=0)
+    eligible_card_levels: tuple[Literal["gold", "platinum", "diamond"], ...] = ("gold", "platinum", "diamond")
+    # Tier lower bounds (inclusive), AUM in yuan.
+    private_wealth: float = Field(2_000_000, ge=0)
+    wealth: float = Field(200_000, ge=0)
+    potential_a: float = Field(100_000, ge=0)
+    potential_b: float = Field(50_000, ge=0)
+    potential_b_max_age: int = Field(60, ge=0)
+    # KPIs and watch lists.
+    coverage_min_lines: int = Field(3, ge=1)
+    top_share: float = Field(0.20, gt=0, le=1)
+    outflow_share: float = Field(0.30, gt=0, le=1)
+    outflow_amount: float = Field(100_000, ge=0)
+    upgrade_candidate_share: float = Field(0.90, gt=0, le=1)
+    #: A product line counts as "usual" for a tier when at least this share of the tier holds it.
+    product_gap_usual_share: float = Field(0.5, gt=0, le=1)
+    #: Households with net assets at or above this are the proposal marketing target.
+    marketing_net_assets: float = Field(5_000_000, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if not (self.private_wealth >= self.wealth >= self.potential_a >= self.potential_b):
+            raise ValueError("tier thresholds must satisfy private_wealth ≥ wealth ≥ potential_a ≥ potential_b")
+        return self
+
+
+class VisitSettings(Strict):
+    """Home visits (上门拜访): cadence per tier in months; tiers not listed are phone-only."""
+
+    cadence_months: dict[TierName, int] = Field(
+        default_factory=lambda: {"private_wealth": 1, "wealth": 3, "potential_a": 6}
+    )
+    max_per_day: int = Field(3, ge=1)
+    #: Monthly limit for staff whose staff row leaves max_visits_per_month blank.
+    default_max_per_month: int = Field(40, ge=0)
+
+
+class ForumSettings(Strict):
+    """The annual client forum (座谈会)."""
+
+    window: tuple[dt.date, dt.date]
+    capacity: int = Field(60, ge=1)
+    expected_attendance_rate: float = Field(0.8, gt=0, le=1)
+    budget_per_guest: float = Field(800, ge=0)
+    fixed_cost: float = Field(5000, ge=0)
+    preferred_weekdays: tuple[Weekday, ...] = ("sat", "fri")
+    guests_per_host: int = Field(40, ge=1)
+    invite_tiers: tuple[TierName, ...] = ("private_wealth", "wealth")
+
+    @model_validator(mode="after")
+    def _window(self) -> ForumSettings:
+        if self.window[0] > self.window[1]:
+            raise ValueError("window must be [start, end] with start ≤ end")
+        return self
+
+
+class SalonSettings(Strict):
+    """A themed salon (沙龙) for clients missing one product line."""
+
+    theme: Literal["demand_deposit", "time_deposit", "wealth_products", "funds", "bonds",
+                   "insurance", "precious_metals", "custody_margin"]
+    capacity: int = Field(20, ge=1)
+    window: tuple[dt.date, dt.date] | None = None
+    preferred_weekdays: tuple[Weekday, ...] = ("sat", "sun")
+
+
+class GreetingSettings(Strict):
+    """Happy-event greetings: gift tiers get flowers or a gift, everyone else an SMS."""
+
+    gift_tiers: tuple[TierName, ...] = ("private_wealth", "wealth")
+
+
+class RatioBenchmarks(Strict):
+    """Household-ratio benchmarks (CONTRACT §4). Textbooks differ, so these are settings."""
+
+    savings_ratio: float = 0.60
+    savings_ratio_tolerance: float = 0.10
+    liquidity_ratio_min: float = 3.0
+    liquidity_ratio_max: float = 6.0
+    liquid_to_net_assets: float = 0.15
+    liquid_to_net_assets_tolerance: float = 0.05
+    solvency_ratio_min: float = 0.50
+    debt_service_ratio_max: float = 0.60
+    investment_to_net_assets_min: float = 0.50
+
+
+class ProposalSettings(Strict):
+    """Assumptions behind a client proposal (goals, allocation, suitability)."""
+
+    benchmarks: RatioBenchmarks = Field(default_factory=RatioBenchmarks)
+    inflation: float = 0.025
+    #: Expected annual return and volatility by client risk level, for goal projections.
+    expected_return: dict[RiskLevel, float] = Field(
+        default_factory=lambda: {"C1": 0.02, "C2": 0.03, "C3": 0.045, "C4": 0.06, "C5": 0.075})
+    volatility: dict[RiskLevel, float] = Field(
+        default_factory=lambda: {"C1": 0.01, "C2": 0.03, "C3": 0.07, "C4": 0.12, "C5": 0.18})
+    monte_carlo_trials: int = Field(2000, ge=1000)
+    seed: int = 20261128
+    emergency_months: float = Field(6.0, ge=0)
+    #: Share of time deposits treated as investable when they mature.
+    time_deposit_investable_share: float = Field(0.5, ge=0, le=1)
+    risk_assessment_valid_months: int = Field(12, ge=1)
+    extra_care_age: int = Field(65, ge=0)
+    review_months: int = Field(6, ge=1)
+    #: Model mix by client risk level: category -> weight (weights sum to 1).
+    model_mix: dict[RiskLevel, dict[str, float]] = Field(default_factory=lambda: {
+        "C1": {"time_deposit": 0.5, "bonds": 0.3, "wealth_products": 0.2},
+        "C2": {"time_deposit": 0.3, "bonds": 0.25, "wealth_products": 0.35, "insurance": 0.1},
+        "C3": {"time_deposit": 0.15, "bonds": 0.2, "wealth_products": 0.3, "funds": 0.2,
+               "insurance": 0.1, "precious_metals": 0.05},
+        "C4": {"bonds": 0.15, "wealth_products": 0.25, "funds": 0.4, "insurance": 0.1,
+               "precious_metals": 0.1},
+        "C5": {"bonds": 0.1, "wealth_products": 0.2, "funds": 0.55, "insurance": 0.05,
+               "precious_metals": 0.1},
+    })
