@@ -31,21 +31,24 @@ def mask_phone(phone: object) -> object:
     return "*" * len(text)
 
 
+def _stars(index: pd.Index, counts: pd.Series) -> pd.Series:
+    return pd.Series("*", index=index, dtype="string").str.repeat(counts.clip(lower=0).astype(int).tolist())
+
+
 def mask_names(names: pd.Series) -> pd.Series:
-    s = names.astype("string")
-    n = s.str.len()
-    two = s.str[0] + "*"
-    long = s.str[0] + (n - 2).clip(lower=0).map(lambda k: "*" * int(k) if pd.notna(k) else "") + s.str[-1]
-    out = s.where(n <= 1, two.where(n == 2, long))
+    """Vectorised `mask_name`."""
+    s = names.astype("string").str.strip()
+    n = s.str.len().fillna(0).astype(int)
+    first, last = s.str[0], s.str[-1]
+    out = (first + _stars(s.index, n - 2) + last).where(n > 2, (first + "*").where(n == 2, s))
     return out.astype(object).where(names.notna(), names)
 
 
 def mask_phones(phones: pd.Series) -> pd.Series:
+    """Vectorised `mask_phone`."""
     s = phones.astype("string").str.strip()
-    n = s.str.len()
-    masked = s.str[:3] + (n - 7).clip(lower=0).map(lambda k: "*" * int(k) if pd.notna(k) else "") + s.str[-4:]
-    short = n.map(lambda k: "*" * int(k) if pd.notna(k) else "")
-    out = masked.where(n >= 7, short)
+    n = s.str.len().fillna(0).astype(int)
+    out = (s.str[:3] + _stars(s.index, n - 7) + s.str[-4:]).where(n >= 7, _stars(s.index, n))
     return out.astype(object).where(phones.notna(), phones)
 
 

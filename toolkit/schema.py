@@ -100,6 +100,7 @@ class Column:
     vocabulary: dict[str, str] | None = None  # accepted words -> canonical value (kind="enum")
     unique: bool = False
     expected: str = ""  # what the user should put there, for error messages
+    default: str | None = None  # canonical value for a blank cell (enum columns)
 
     def describe(self) -> str:
         if self.expected:
@@ -153,7 +154,7 @@ CLIENTS = Table(
         *(_amount(c, ZH_LABELS[c]) for c in ASSET_COLUMNS),
         _amount("credit_card_annual_spend", "信用卡年消费"),
         _amount("loan_balance", "个贷余额"),
-        Column("card_level", "卡等级", "enum", vocabulary=CARD_LEVELS),
+        Column("card_level", "卡等级", "enum", vocabulary=CARD_LEVELS, default="normal"),
         Column("risk_level", "风险等级", "enum", vocabulary=RISK_LEVELS),
         Column("district", "区域", "text"),
     ),

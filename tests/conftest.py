@@ -1,0 +1,60 @@
+"""Shared fixtures: tiny, hand-made input tables in every format and header language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from toolkit.schema import TABLES
+
+CLIENT_ROWS = [
+    # snapshot, id, name, branch, gender, birth, phone, maintainer, demand, time, card, risk, district
+    ("2026-10-31", "0001", "张三丰", "B001", "男", "1970-05-01", "13812345678", "S01", 1_500_000, 600_000,
+     "金卡", "平衡型", "东区"),
+    ("2026-10-31", "0002", "李四", "B001", "女", "", "", "", 40_000, 20_000, "", "", ""),
+    ("2026-11-30", "0001", "张三丰", "B001", "男", "1970-05-01", "13812345678", "S01", 1_800_000, 600_000,
+     "金卡", "C3", "东区"),
+]
+
+
+def client_frame(chinese: bool = True) -> pd.DataFrame:
+    table = TABLES["clients"]
+    cols = ["snapshot_date", "client_id", "name", "branch_id", "gender", "birth_date", "phone",
+            "maintainer_id", "demand_deposit", "time_deposit", "card_level", "risk_level", "district"]
+    df = pd.DataFrame(CLIENT_ROWS, columns=cols)
+    if chinese:
+        df = df.rename(columns={c.name: c.alias for c in table.columns})
+    return df
+
+
+def write(df: pd.DataFrame, path: Path) -> Path:
+    if path.suffix == ".csv":
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+    elif path.suffix == ".xlsx":
+        df.to_excel(path, index=False)
+    else:
+        df.astype(str).to_parquet(path, index=False)
+    return path
+
+
+@pytest.fixture
+def clients_csv(tmp_path: Path) -> Path:
+    return write(client_frame(), tmp_path / "clients.csv")
+
+
+@pytest.fixture
+def staff_xlsx(tmp_path: Path) -> Path:
+    df = pd.DataFrame({"员工号": ["S01", "S02"], "姓名": ["王经理", "赵柜员"], "机构号": ["B001", "B001"],
+                       "岗位": ["财富经理", "teller"], "月拜访上限": [30, None]})
+    return write(df, tmp_path / "staff.xlsx")
+
+
+@pytest.fixture
+def products_csv(tmp_path: Path) -> Path:
+    df = pd.DataFrame({"product_id": ["P1", "P2"], "name": ["稳享90天", "成长基金"],
+                       "category": ["wealth_products", "基金"], "risk_rating": ["R2", "R4"],
+                       "min_amount": ["10,000", "1000"], "term_days": [90, None],
+                       "expected_return": [0.028, None]})
+    return write(df, tmp_path / "products.csv")

@@ -1,0 +1,99 @@
+from pathlib import Path
+
+import pytest
+
+from toolkit.errors import ParamsError
+from toolkit.params import load_branch_params, load_client_params
+
+FULL = """\
+branch_id: B001
+branch_name: 瓯海支行
+period: 2026-11
+data:
+  clients: [clients/clients_*.csv]
+  staff: staff.xlsx
+  products: products.xlsx
+  activities: activities.csv
+compare_to: quarter_start
+thresholds:
+  private_wealth: 6000000
+  wealth: 500000
+visits:
+  cadence_months: {private_wealth: 1, wealth: 3, potential_a: 6}
+  max_per_day: 3
+forum:
+  window: [2026-12-01, 2026-12-20]
+  capacity: 60
+  expected_attendance_rate: 0.8
+  budget_per_guest: 800
+  fixed_cost: 5000
+  preferred_weekdays: [sat, fri]
+salons: [{theme: funds, capacity: 20, window: [2026-12-01, 2026-12-31]}]
+greetings:
+  gift_tiers: [private_wealth, wealth]
+extra_holidays: []
+extra_workdays: []
+language: zh
+mask_pii: true
+"""
+
+
+def _write(folder: Path, text: str) -> Path:
+    (folder / "clients").mkdir(exist_ok=True)
+    for m in ("202610", "202611"):
+        (folder / "clients" / f"clients_{m}.csv").write_text("x")
+    path = folder / "b.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_full_contract_example_parses_and_paths_resolve_against_the_file(tmp_path: Path):
+    p = load_branch_params(_write(tmp_path, FULL))
+    assert p.period == "2026-11" and p.compare_to == "quarter_start"
+    assert [Path(c).name for c in p.data.clients] == ["clients_202610.csv", "clients_202611.csv"]
+    assert Path(p.data.staff) == (tmp_path / "staff.xlsx").resolve()
+    assert p.thresholds.private_wealth == 6_000_000 and p.thresholds.potential_a == 100_000
+    assert p.forum is not None and p.forum.capacity == 60 and p.salons[0].theme == "funds"
+
+
+def test_unknown_keys_are_named_with_the_file(tmp_path: Path):
+    text = FULL.replace("mask_pii: true", "mask_pi: true").replace("max_per_day: 3", "max_per_dya: 3")
+    path = _write(tmp_path, text)
+    with pytest.raises(ParamsError) as info:
+        load_branch_params(path)
+    msgs = [p.message for p in info.value.problems]
+    assert any("'mask_pi'" in m for m in msgs) and any("'visits.max_per_dya'" in m for m in msgs)
+    assert all(p.file == str(path) for p in info.value.problems)
+
+
+def test_bad_values_missing_keys_and_bad_yaml(tmp_path: Path):
+    path = _write(tmp_path, FULL.replace("compare_to: quarter_start", "compare_to: last_week")
+                  .replace("branch_name: 瓯海支行\n", ""))
+    with pytest.raises(ParamsError) as info:
+        load_branch_params(path)
+    msgs = " ".join(p.message for p in info.value.problems)
+    assert "compare_to" in msgs and "'branch_name' is missing" in msgs
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("branch_id: [B001\n")
+    with pytest.raises(ParamsError, match="not valid YAML"):
+        load_branch_params(bad)
+    with pytest.raises(ParamsError, match="not found"):
+        load_branch_params(tmp_path / "none.yaml")
+
+
+def test_glob_matching_nothing_and_inverted_thresholds(tmp_path: Path):
+    path = _write(tmp_path, FULL.replace("clients/clients_*.csv", "nothing/*.csv"))
+    with pytest.raises(ParamsError, match="matches no file"):
+        load_branch_params(path)
+    path = _write(tmp_path, FULL.replace("wealth: 500000", "wealth: 9000000"))
+    with pytest.raises(ParamsError, match="private_wealth ≥ wealth"):
+        load_branch_params(path)
+
+
+def test_client_params(tmp_path: Path):
+    path = tmp_path / "c.yaml"
+    path.write_text("client_id: '0001'\ndata: {clients: book.csv, products: p.xlsx}\nfact_find: ff/0001.xlsx\n"
+                    "as_of: 2026-12-01\nlanguage: en\n")
+    p = load_client_params(path)
+    assert p.client_id == "0001" and p.language == "en" and str(p.as_of) == "2026-12-01"
+    assert Path(p.fact_find) == (tmp_path / "ff" / "0001.xlsx").resolve()

@@ -1,0 +1,248 @@
+"""The `clientcare` command (CONTRACT §6): a thin shell over the toolkit's Python API.
+
+Exit codes: 0 success, 1 a batch finished with failures (or an internal error), 2 bad input or
+usage. A user's mistake is reported as a list of problems, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from toolkit.errors import ClientcareError, InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Clientcare: branch plans, client proposals and the monthly batch.")
+template_app = typer.Typer(no_args_is_help=True, help="Write empty input workbooks.")
+app.add_typer(template_app, name="template")
+out = Console()
+err = Console(stderr=True)
+
+
+def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn toolkit errors into a readable message and the contract's exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            err.print(f"[bold red]Input problem[/] — nothing was written.\n{exc.report()}", highlight=False)
+            raise typer.Exit(2) from None
+        except ClientcareError as exc:
+            err.print(f"[bold red]Failed:[/] {exc}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("CLIENTCARE_DEBUG"):
+                raise
+            err.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}\n"
+                      "This is a bug in clientcare, not in your data. Rerun with CLIENTCARE_DEBUG=1 "
+                      "for the traceback and report it.", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@app.command()
+@_guarded
+def sample(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the sample tables")] = Path("data/sample"),
+    branches: Annotated[int, typer.Option(min=1, help="Number of branches")] = 3,
+    clients_per_branch: Annotated[int, typer.Option(min=10, help="Clients per branch")] = 3000,
+    months: Annotated[int, typer.Option(min=2, help="Month-end snapshots")] = 13,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data)")] = 42,
+    params_dir: Annotated[Path | None, typer.Option(help="Where to write params files "
+                                                          "(default: OUT/params)")] = None,
+    end_period: Annotated[str | None, typer.Option(help="Last snapshot month, e.g. 2026-10 "
+                                                        "(default: the last closed month)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="auto, csv, xlsx or parquet")] = "auto",
+) -> None:
+    """Write a realistic synthetic network: clients, staff, products, activities, fact-finds, params."""
+    from toolkit.sample import write_sample
+
+    if fmt not in ("auto", "csv", "xlsx", "parquet"):
+        raise InputError(f"--format must be auto, csv, xlsx or parquet, not {fmt!r}")
+    written = write_sample(out_dir, params_dir=params_dir, fmt=fmt, branches=branches,
+                           clients_per_branch=clients_per_branch, months=months, seed=seed,
+                           end_period=end_period)
+    out.print(f"[green]Sample network written[/] to {out_dir}")
+    for key, value in written.items():
+        shown = value if not isinstance(value, list) else f"{len(value)} files"
+        out.print(f"  {key}: {shown}", highlight=False)
+
+
+@app.command()
+@_guarded
+def validate(files: Annotated[list[Path], typer.Argument(help="Input files or params files")]) -> None:
+    """Check input files against the contract and list every problem."""
+    from toolkit.validate import validate_paths
+
+    results = validate_paths(files)
+    total = 0
+    for file, (kind, problems) in results.items():
+        total += len(problems)
+        mark = "[green]ok[/]" if not problems else f"[red]{len(problems)} problem(s)[/]"
+        out.print(f"{file} ({kind}): {mark}", highlight=False)
+        for p in problems:
+            out.print(f"  - {p}", highlight=False, markup=False)
+    if total:
+        raise typer.Exit(2)
+
+
+@app.command()
+@_guarded
+def profile(
+    params: Annotated[Path, typer.Argument(help="Branch params file")],
+    period: Annotated[str | None, typer.Option(help="Month to report, e.g. 2026-11")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Write the summary as JSON here "
+                                                                  "('-' for stdout)")] = None,
+) -> None:
+    """Branch analytics only (no notebook): the branch summary of CONTRACT §7."""
+    from toolkit.params import load_branch_params
+    from toolkit.plan import build_branch_plan
+
+    bp = load_branch_params(params, {"period": period} if period else None)
+    summary = build_branch_plan(bp).summary()
+    if json_file is not None:
+        text = json.dumps(summary, ensure_ascii=False, indent=2)
+        if str(json_file) == "-":
+            sys.stdout.write(text + "\n")
+            return
+        from toolkit.publish import atomic_write_text
+
+        atomic_write_text(json_file, text + "\n")
+        out.print(f"Summary written to {json_file}")
+        return
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    from toolkit.schema import label
+
+    out.print(f"[bold]{summary['branch_id']}[/] period {summary['period']} "
+              f"(base {summary['base_period'] or '—'})")
+    tiers = Table("tier", "clients", "AUM (万元)", title="Tiers 客户分层")
+    for tier, row in summary["tiers"].items():
+        tiers.add_row(f"{label(tier)} {tier}", f"{row['clients']:,}", f"{row['aum'] / 1e4:,.2f}")
+    out.print(tiers)
+    kpis = Table("KPI", "value", title="KPIs 保争挖抢培")
+    for key, value in summary["kpi"].items():
+        shown = "null" if value is None else (f"{value:.2%}" if "rate" in key or "share" in key or key ==
+                                              "aum_growth" else f"{value:,.2f}".rstrip("0").rstrip("."))
+        kpis.add_row(key, shown)
+    out.print(kpis)
+    watch = summary["watch"]
+    out.print(f"Watch: {len(watch['outflow'])} outflow, {len(watch['upgrade_candidates'])} upgrade candidates")
+    if summary.get("visits"):
+        out.print(f"Visits: {summary['visits']['planned']} planned, "
+                  f"{summary['visits']['due_unscheduled']} due but unscheduled")
+    if summary.get("forum"):
+        out.print(f"Forum: {summary['forum']['date']}, {summary['forum']['invitees']} invitees")
+    for w in summary["warnings"]:
+        out.print(f"[yellow]warning:[/] {w}", highlight=False)
+
+
+@app.command()
+@_guarded
+def branch(
+    params: Annotated[Path, typer.Argument(help="Branch params file")],
+    period: Annotated[str | None, typer.Option(help="Month to report, e.g. 2026-11")] = None,
+    formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf")] = "html,pdf",
+    out_root: Annotated[Path, typer.Option("--out", help="Output root")] = Path("outputs"),
+) -> None:
+    """Render the branch plan (HTML, PDF, executed notebook, summary.json and work lists)."""
+    from toolkit.reports import render_branch
+
+    folder = render_branch(params, period=period, formats=_formats(formats), out_root=out_root)
+    out.print(f"[green]Branch plan written[/] to {folder}")
+    for f in sorted(folder.iterdir()):
+        out.print(f"  {f}", highlight=False)
+
+
+@app.command()
+@_guarded
+def proposal(
+    params: Annotated[Path | None, typer.Argument(help="Client params file")] = None,
+    fact_find: Annotated[Path | None, typer.Option(help="Fact-find workbook (without a params file)")] = None,
+    client_id: Annotated[str | None, typer.Option(help="Client id (without a params file)")] = None,
+    clients: Annotated[list[Path] | None, typer.Option(help="Client book file(s)")] = None,
+    products: Annotated[Path | None, typer.Option(help="Product shelf file")] = None,
+    activities: Annotated[Path | None, typer.Option(help="Activities file (optional)")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Proposal date, e.g. 2026-12-01 (default today)")] = None,
+    formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf")] = "html,pdf",
+    out_root: Annotated[Path, typer.Option("--out", help="Output root")] = Path("outputs"),
+) -> None:
+    """Render a client proposal (理财规划建议书) from a params file or from the options."""
+    from toolkit.reports import render_proposal
+
+    if params is None:
+        missing = [n for n, v in (("--fact-find", fact_find), ("--client-id", client_id),
+                                  ("--products", products)) if v is None]
+        if missing:
+            raise InputError("give a client params file, or " + ", ".join(missing))
+    folder = render_proposal(params, fact_find=fact_find, client_id=client_id, clients=clients or [],
+                             products=products, activities=activities, as_of=as_of,
+                             formats=_formats(formats), out_root=out_root)
+    out.print(f"[green]Proposal written[/] to {folder}")
+    for f in sorted(folder.iterdir()):
+        out.print(f"  {f}", highlight=False)
+
+
+@app.command()
+@_guarded
+def monthly(
+    period: Annotated[str | None, typer.Option(help="Month to report (default: the last closed month)")] = None,
+    params_dir: Annotated[Path, typer.Option(help="Folder of branch params files")] = Path("params/branches"),
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: cores)")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Render only what is missing or failed")] = False,
+    formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf")] = "html,pdf",
+    out_root: Annotated[Path, typer.Option("--out", help="Output root")] = Path("outputs"),
+    timeout: Annotated[int, typer.Option(help="Seconds allowed per notebook")] = 600,
+) -> None:
+    """Render every branch's plan, then the network comparison; exit 1 if any branch failed."""
+    from toolkit.reports import run_monthly
+
+    manifest = run_monthly(period=period, params_dir=params_dir, workers=workers, resume=resume,
+                           formats=_formats(formats), out_root=out_root, timeout=timeout)
+    failed = [b for b, e in manifest["branches"].items() if e["status"] != "ok"]
+    out.print(f"{len(manifest['branches']) - len(failed)} ok, {len(failed)} failed; manifest: "
+              f"{manifest['path']}")
+    for b in failed:
+        out.print(f"  [red]{b}[/]: {manifest['branches'][b]['error']}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@template_app.command("fact-find")
+@_guarded
+def template_fact_find(file: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx)")]) -> None:
+    """Write the empty fact-find workbook (表1–表3 and goals) with drop-downs and an example row."""
+    from toolkit.template import write_template
+
+    if file.suffix.lower() != ".xlsx":
+        raise InputError(f"{file}: the fact-find template must be an .xlsx file")
+    write_template(file)
+    out.print(f"Fact-find template written to {file}")
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    bad = [f for f in items if f not in ("html", "pdf")]
+    if bad or not items:
+        raise InputError(f"--formats takes html and/or pdf, not {text!r}")
+    return items
+
+
+def main() -> None:
+    app()
