@@ -71,7 +71,7 @@ def load_fact_find(path: str | Path) -> FactFind:
         problems.extend(found)
         frames[table.name] = df
     profile: dict[str, Any] = {}
-    if not problems:
+    if {"field", "value"} <= set(frames["profile"].columns):
         profile, found = _profile(frames["profile"], str(path))
         problems.extend(found)
     if problems:
