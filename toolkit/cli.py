@@ -24,8 +24,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Clientcare: branch plans, client proposals and the monthly batch.")
 template_app = typer.Typer(no_args_is_help=True, help="Write empty input workbooks.")
 app.add_typer(template_app, name="template")
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -110,9 +110,10 @@ def profile(
 ) -> None:
     """Branch analytics only (no notebook): the branch summary of CONTRACT §7."""
     from toolkit.params import load_branch_params
-    from toolkit.plan import build_branch_plan
 
     bp = load_branch_params(params, {"period": period} if period else None)
+    from toolkit.plan import build_branch_plan
+
     summary = build_branch_plan(bp).summary()
     if json_file is not None:
         text = json.dumps(summary, ensure_ascii=False, indent=2)
@@ -228,10 +229,10 @@ def monthly(
 @_guarded
 def template_fact_find(file: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx)")]) -> None:
     """Write the empty fact-find workbook (表1–表3 and goals) with drop-downs and an example row."""
-    from toolkit.template import write_template
-
     if file.suffix.lower() != ".xlsx":
         raise InputError(f"{file}: the fact-find template must be an .xlsx file")
+    from toolkit.template import write_template
+
     write_template(file)
     out.print(f"Fact-find template written to {file}")
 
