@@ -216,13 +216,11 @@ def monthly(
 
     manifest = run_monthly(period=period, params_dir=params_dir, workers=workers, resume=resume,
                            formats=_formats(formats), out_root=out_root, timeout=timeout)
-    failed = [b for b, e in manifest["branches"].items() if e["status"] != "ok"]
-    out.print(f"{len(manifest['branches']) - len(failed)} ok, {len(failed)} failed; manifest: "
-              f"{manifest['path']}")
-    for b in failed:
-        out.print(f"  [red]{b}[/]: {manifest['branches'][b]['error']}", highlight=False)
-    if failed:
-        raise typer.Exit(1)
+    out.print(f"{len(manifest.ok)} ok, {len(manifest.failed)} failed; manifest: {manifest.path}")
+    for branch_id in manifest.failed:
+        out.print(f"  [red]{branch_id}[/]: {manifest.entries[branch_id].error}", highlight=False)
+    if manifest.exit_code:
+        raise typer.Exit(manifest.exit_code)
 
 
 @template_app.command("fact-find")

@@ -1,0 +1,150 @@
+"""The province branch's comparison (网点对比): every branch ranked on the five KPIs 保争挖抢培.
+
+Branches differ in size, so growth is compared as rates: 抢 uses net growth over the base count.
+Each KPI gives a rank (1 = best); the overall rank orders branches by their mean rank.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.analytics import analyse_network
+from toolkit.params import BranchParams
+from toolkit.plan import BranchInputs
+from toolkit.publish import atomic_write_bytes
+from toolkit.schema import IN_SCOPE_TIERS, label
+
+#: The five KPIs as ranked: (key, 保争挖抢培 character, higher is better).
+FIVE: tuple[tuple[str, str, bool], ...] = (
+    ("churn_rate", "保", False),
+    ("upgrade_rate", "争", True),
+    ("product_coverage_rate", "挖", True),
+    ("client_growth_rate", "抢", True),
+    ("aum_growth", "培", True),
+)
+_HEAD = {
+    "zh": {"branch_id": "机构号", "branch_name": "网点", "overall_rank": "综合排名", "mean_rank": "平均名次",
+           "churn_rate": "保·流失率", "upgrade_rate": "争·升级率", "product_coverage_rate": "挖·产品覆盖率",
+           "client_growth_rate": "抢·客户增长率", "aum_growth": "培·资产增长率", "current_clients": "维护对象数",
+           "current_aum": "维护对象资产", "status": "报告状态"},
+    "en": {"branch_id": "Branch id", "branch_name": "Branch", "overall_rank": "Overall rank", "mean_rank": "Mean rank",
+           "churn_rate": "Keep: churn", "upgrade_rate": "Lift: upgrades", "product_coverage_rate": "Deepen: coverage",
+           "client_growth_rate": "Win: client growth", "aum_growth": "Grow: AUM growth",
+           "current_clients": "Maintained clients", "current_aum": "Maintained AUM", "status": "Report"},
+}
+
+
+def headers(language: str = "zh") -> dict[str, str]:
+    """Column headers of the ranking, tier columns included."""
+    out = dict(_HEAD[language])
+    for tier in IN_SCOPE_TIERS:
+        out[f"clients_{tier}"] = label(tier, language) + ("客户数" if language == "zh" else " clients")
+        out[f"aum_{tier}"] = label(tier, language) + ("资产" if language == "zh" else " AUM")
+        out[f"rank_{tier}"] = ""
+    for key, char, _ in FIVE:
+        out[f"rank_{key}"] = f"{char}名次" if language == "zh" else f"{_HEAD['en'][key].split(':')[0]} rank"
+    return out
+
+
+def rank_branches(table: pd.DataFrame) -> pd.DataFrame:
+    """Add client_growth_rate, one rank per KPI (1 = best, missing values last) and the overall rank."""
+    out = table.copy()
+    base = out["base_clients"].astype("float64")
+    out["client_growth_rate"] = (out["net_growth"].astype("float64") / base).where(base > 0)
+    ranks = []
+    for key, _, higher in FIVE:
+        col = f"rank_{key}"
+        out[col] = out[key].astype("float64").rank(ascending=not higher, method="min", na_option="bottom")
+        ranks.append(col)
+    out["mean_rank"] = out[ranks].mean(axis=1)
+    out["overall_rank"] = out["mean_rank"].rank(method="min").astype("int64")
+    for col in ranks:
+        out[col] = out[col].astype("int64")
+    return out.sort_values(["overall_rank", "current_aum"], ascending=[True, False], kind="stable")
+
+
+def network_table(books: Iterable[tuple[BranchParams, BranchInputs]], period: str,
+                  branches: dict[str, str], status: dict[str, str] | None = None) -> pd.DataFrame:
+    """Every batch branch's KPIs, tier counts and AUM at `period`, ranked; `branches` maps id -> name."""
+    frames = []
+    for params, inputs in books:
+        net = analyse_network(inputs.clients, inputs.staff, period, params.compare_to, params.thresholds)
+        net.index = net.index.astype(str)
+        frames.append(net.loc[net.index.isin(list(branches))])
+    table = pd.concat(frames)
+    table = table[~table.index.duplicated()]
+    table.insert(0, "branch_name", [branches.get(b, b) for b in table.index])
+    if status is not None:
+        table["status"] = [status.get(b, "") for b in table.index]
+    table.index.name = "branch_id"
+    return rank_branches(table).reset_index()
+
+
+def ranking_columns() -> list[str]:
+    return ["overall_rank", "branch_id", "branch_name", *(k for k, _, _ in FIVE), "current_clients",
+            "current_aum", "mean_rank"]
+
+
+def write_network_xlsx(table: pd.DataFrame, path: Path, language: str = "zh") -> Path:
+    """The ranking and the tier mix as two sheets, amounts in yuan, rates as percentages."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    head = headers(language)
+    sheets = {
+        "排名" if language == "zh" else "Ranking": ranking_columns()
+        + [f"rank_{k}" for k, _, _ in FIVE] + (["status"] if "status" in table else []),
+        "客户分层" if language == "zh" else "Tiers": ["branch_id", "branch_name"]
+        + [f"clients_{t}" for t in IN_SCOPE_TIERS] + [f"aum_{t}" for t in IN_SCOPE_TIERS],
+    }
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, cols in sheets.items():
+        ws = wb.create_sheet(title)
+        ws.append([head.get(c, c) for c in cols])
+        for row in table[cols].itertuples(index=False):
+            ws.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row])
+        for j, col in enumerate(cols, start=1):
+            fmt = ("0.00%" if col in {k for k, _, _ in FIVE} else "#,##0.00" if "aum" in col
+                   else "0.00" if col == "mean_rank" else None)
+            letter = get_column_letter(j)
+            ws.column_dimensions[letter].width = max(12, len(str(head.get(col, col))) * 2 + 2)
+            if fmt:
+                for cell in ws[letter][1:]:
+                    cell.number_format = fmt
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        wb.save(tmp.name)
+        atomic_write_bytes(path, Path(tmp.name).read_bytes())
+    return path
+
+
+def write_network(books: Sequence[tuple[BranchParams, BranchInputs]], period: str, branches: dict[str, str],
+                  period_dir: Path, status: dict[str, str] | None = None, formats: Sequence[str] = ("html",),
+                  timeout: int = 600, language: str = "zh") -> list[Path]:
+    """network.xlsx and network.html (plus .pdf when asked) in outputs/<period>/, each published
+    atomically; the executed network notebook is kept beside them for audit."""
+    from toolkit.render import render_notebook
+    from toolkit.reports import _TITLES, notebook_path
+
+    table = network_table(books, period, branches, status)
+    written = [write_network_xlsx(table, period_dir / "network.xlsx", language)]
+    with tempfile.TemporaryDirectory(prefix="clientcare-network-") as tmp:
+        data = Path(tmp) / "network.parquet"
+        table.to_parquet(data, index=False)
+        t = _TITLES[language]
+        stage = period_dir / "_network"
+        files = render_notebook(notebook_path("network"), {"table_path": str(data), "period": period}, stage,
+                                "network", formats=formats, language=language, timeout=timeout,
+                                title=t["network"], subtitle=t["network_sub"].format(period=period))
+    for f in files:
+        target = period_dir / f.name
+        f.replace(target)
+        written.append(target)
+    stage.rmdir()
+    return written

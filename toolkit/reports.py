@@ -1,0 +1,294 @@
+"""Rendering the three reports: a branch plan, a client proposal, and the monthly batch.
+
+Every input is validated here, in the calling process, before a kernel starts: a user's mistake
+is an InputError (exit 2) and outputs/ is not touched. The validated tables are handed to the
+notebook as parquet, so the kernel neither re-reads the bank's exports nor re-checks them, and a
+batch reads each monthly export once for all branches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from toolkit.errors import InputError, Problem
+from toolkit.params import BranchParams, ClientParams, load_branch_params, load_client_params
+from toolkit.periods import last_closed_month, parse_period
+from toolkit.plan import BranchInputs, BranchPlan, build_branch_plan, load_branch_inputs
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+BRANCH_FILES = ("branch_plan.html", "branch_plan.pdf", "branch_plan.ipynb", "summary.json", "visits.xlsx",
+                "visits.ics", "forum_invitees.xlsx")
+_TITLES = {
+    "zh": {"branch": "{name}客户维护计划", "branch_sub": "机构号 {bid} · 数据期 {period} · 计划月 {month}",
+           "proposal": "理财规划建议书", "proposal_sub": "客户号 {cid} · {as_of}",
+           "network": "网点客户维护对比", "network_sub": "数据期 {period}"},
+    "en": {"branch": "{name} client care plan", "branch_sub": "Branch {bid} · data {period} · plan month {month}",
+           "proposal": "Financial planning proposal", "proposal_sub": "Client {cid} · {as_of}",
+           "network": "Network comparison", "network_sub": "Period {period}"},
+}
+
+
+def notebook_path(name: str) -> Path:
+    path = NOTEBOOKS / f"{name}.ipynb"
+    if not path.is_file():
+        raise InputError(Problem(str(path), "report notebook not found (is this a full checkout?)"))
+    return path
+
+
+# --- handing validated tables to the kernel -----------------------------------------------------
+def write_inputs(inputs: BranchInputs, folder: Path) -> Path:
+    """Validated tables as parquet, for `read_inputs` in the kernel."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("clients", "staff", "products", "activities"):
+        frame = getattr(inputs, name)
+        if frame is not None:
+            frame.to_parquet(folder / f"{name}.parquet", index=False)
+    return folder
+
+
+def read_inputs(folder: str | Path) -> BranchInputs:
+    folder = Path(folder)
+
+    def read(name: str) -> pd.DataFrame | None:
+        path = folder / f"{name}.parquet"
+        return pd.read_parquet(path) if path.is_file() else None
+
+    return BranchInputs(clients=read("clients"), staff=read("staff"), products=read("products"),
+                        activities=read("activities"))
+
+
+def branch_slice(inputs: BranchInputs, branch_id: str) -> BranchInputs:
+    """Only what one branch's plan reads: every row of every client ever booked at the branch
+    (so clients who moved in or out are followed), its activities, and the full staff list (to
+    tell a maintainer who left from one at another branch)."""
+    book = inputs.clients
+    ids = book.loc[book["branch_id"].astype(str) == branch_id, "client_id"].unique()
+    clients = book.loc[book["client_id"].isin(ids)].reset_index(drop=True)
+    acts = inputs.activities
+    return BranchInputs(clients=clients, staff=inputs.staff, products=inputs.products,
+                        activities=acts.loc[acts["client_id"].isin(ids)].reset_index(drop=True))
+
+
+# --- the branch plan -----------------------------------------------------------------------------
+def load_plan(params_path: str | Path, period: str | None = None, inputs_dir: str | Path | None = None) -> BranchPlan:
+    """The plan a branch notebook shows: from pre-validated parquet when the renderer gave it."""
+    params = load_branch_params(params_path)
+    inputs = read_inputs(inputs_dir) if inputs_dir else None
+    return build_branch_plan(params, inputs, period)
+
+
+def branch_dest(out_root: Path, period: str, branch_id: str) -> Path:
+    return Path(out_root) / period / branch_id
+
+
+def _render_branch(params_path: Path, params: BranchParams, period: str, inputs: BranchInputs,
+                  formats: Sequence[str], out_root: Path, timeout: int) -> Path:
+    from toolkit.render import render_notebook
+    from toolkit.workdays import plan_month
+
+    t = _TITLES[params.language]
+    dest = branch_dest(out_root, period, params.branch_id)
+    with tempfile.TemporaryDirectory(prefix="clientcare-inputs-") as tmp:
+        write_inputs(branch_slice(inputs, params.branch_id), Path(tmp))
+        render_notebook(
+            notebook_path("branch_plan"),
+            {"params_path": str(Path(params_path).resolve()), "period": period, "inputs_dir": tmp},
+            dest, "branch_plan", formats=formats, language=params.language, timeout=timeout,
+            title=t["branch"].format(name=params.branch_name),
+            subtitle=t["branch_sub"].format(bid=params.branch_id, period=period, month=plan_month(period)),
+        )
+    return dest
+
+
+def render_branch(params_path: str | Path, period: str | None = None, formats: Sequence[str] = ("html", "pdf"),
+                  out_root: str | Path = "outputs", timeout: int = 600) -> Path:
+    """Validate, then render one branch plan into outputs/<period>/<branch_id>/ (all files or none)."""
+    params = load_branch_params(params_path)
+    inputs = load_branch_inputs(params)
+    plan = build_branch_plan(params, inputs, period)  # any input problem surfaces here, before a kernel
+    return _render_branch(Path(params_path), params, plan.analytics.period, inputs, formats, Path(out_root),
+                          timeout)
+
+
+# --- the client proposal -------------------------------------------------------------------------
+def _client_params_from_options(fact_find: Path, client_id: str, clients: Sequence[Path], products: Path,
+                                activities: Path | None, as_of: str | None, folder: Path) -> Path:
+    raw: dict[str, Any] = {
+        "client_id": client_id, "fact_find": str(Path(fact_find).resolve()),
+        "data": {"clients": [str(Path(c).resolve()) for c in clients], "products": str(Path(products).resolve())},
+    }
+    if activities:
+        raw["data"]["activities"] = str(Path(activities).resolve())
+    if as_of:
+        raw["as_of"] = as_of
+    path = folder / "client.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def load_proposal(params_path: str | Path, inputs_dir: str | Path | None = None, as_of: str | None = None):
+    """The proposal a client notebook shows (toolkit.proposal.Proposal)."""
+    from toolkit.factfind import load_fact_find
+    from toolkit.proposal import build_proposal
+
+    params = load_client_params(params_path, {"as_of": as_of} if as_of else None)
+    if inputs_dir:
+        inputs = read_inputs(inputs_dir)
+        book, products, activities = inputs.clients, inputs.products, inputs.activities
+    else:
+        book, products, activities = _load_client_tables(params)
+    ff = load_fact_find(params.fact_find)
+    _check_fact_find_client(ff.client_id, params)
+    rows = None if book is None else book.loc[book["client_id"].astype(str) == params.client_id]
+    return build_proposal(ff, products, params.as_of or dt.date.today(), settings=params.proposal,
+                          thresholds=params.thresholds, visits=params.visits, client_rows=rows,
+                          activities=activities, advisor=params.advisor, language=params.language)
+
+
+def _load_client_tables(params: ClientParams) -> tuple[pd.DataFrame | None, pd.DataFrame, pd.DataFrame]:
+    from toolkit.io import load_activities, load_clients, load_products
+
+    problems: list[Problem] = []
+    out: list[Any] = []
+    for step in (lambda: load_clients(params.data.clients) if params.data.clients else None,
+                 lambda: load_products(params.data.products),
+                 lambda: load_activities(params.data.activities)):
+        try:
+            out.append(step())
+        except InputError as exc:
+            problems.extend(exc.problems)
+            out.append(None)
+    if problems:
+        raise InputError(problems)
+    return tuple(out)
+
+
+def _check_fact_find_client(ff_client: str, params: ClientParams) -> None:
+    if ff_client != params.client_id:
+        raise InputError(Problem(params.fact_find, f"the fact-find is for client {ff_client}, but the params "
+                                                   f"ask for client {params.client_id}", sheet="客户信息",
+                                 column="client_id"))
+
+
+def render_proposal(params_path: str | Path | None, *, fact_find: Path | None = None, client_id: str | None = None,
+                    clients: Sequence[Path] = (), products: Path | None = None, activities: Path | None = None,
+                    as_of: str | None = None, formats: Sequence[str] = ("html", "pdf"),
+                    out_root: str | Path = "outputs", timeout: int = 600) -> Path:
+    """Validate, then render one proposal into outputs/clients/<client_id>/<as_of>/."""
+    from toolkit.factfind import load_fact_find
+    from toolkit.render import render_notebook
+
+    with tempfile.TemporaryDirectory(prefix="clientcare-proposal-") as tmp:
+        tmp_path = Path(tmp)
+        if params_path is None:
+            params_path = _client_params_from_options(fact_find, str(client_id), clients, products, activities,
+                                                      as_of, tmp_path)
+        params = load_client_params(params_path, {"as_of": as_of} if as_of else None)
+        book, shelf, acts = _load_client_tables(params)
+        _check_fact_find_client(load_fact_find(params.fact_find).client_id, params)
+        day = params.as_of or dt.date.today()
+        if book is not None:
+            book = book.loc[book["client_id"].astype(str) == params.client_id].reset_index(drop=True)
+        acts = acts.loc[acts["client_id"].astype(str) == params.client_id].reset_index(drop=True)
+        inputs_dir = write_inputs(BranchInputs(clients=book, staff=None, products=shelf, activities=acts),
+                                  tmp_path / "inputs")
+        t = _TITLES[params.language]
+        dest = Path(out_root) / "clients" / params.client_id / day.isoformat()
+        render_notebook(
+            notebook_path("client_proposal"),
+            {"params_path": str(Path(params_path).resolve()), "inputs_dir": str(inputs_dir), "as_of": day},
+            dest, "proposal", formats=formats, language=params.language, timeout=timeout,
+            title=t["proposal"], subtitle=t["proposal_sub"].format(cid=params.client_id, as_of=day.isoformat()),
+        )
+    return dest
+
+
+# --- the monthly batch ---------------------------------------------------------------------------
+def branch_job(params_path: str, period: str, formats: list[str], out_root: str, timeout: int,
+               inputs_dir: str | None = None) -> list[str]:
+    """One batch job (runs in a worker process): render a branch, return the files published."""
+    params = load_branch_params(params_path)
+    if not inputs_dir:  # the batch could not pre-load this branch's data: validate it here, fully
+        return [str(p) for p in sorted(render_branch(params_path, period, formats, out_root, timeout).iterdir())]
+    dest = _render_branch(Path(params_path), params, period, read_inputs(inputs_dir), formats, Path(out_root),
+                          timeout)
+    return [str(p) for p in sorted(dest.iterdir()) if p.is_file()]
+
+
+def run_monthly(period: str | None = None, params_dir: str | Path = "params/branches", workers: int | None = None,
+                resume: bool = False, formats: Sequence[str] = ("html", "pdf"), out_root: str | Path = "outputs",
+                timeout: int = 600, progress: bool = True) -> Any:
+    """Every branch's plan in parallel (one failure never stops the others), then the network
+    comparison. Returns the batch Manifest (manifest.json in outputs/<period>/)."""
+    from toolkit.batch import run_batch
+    from toolkit.network import write_network
+
+    period = period or last_closed_month()
+    try:
+        parse_period(period)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    files = sorted(Path(params_dir).glob("*.yaml")) + sorted(Path(params_dir).glob("*.yml"))
+    if not files:
+        raise InputError(Problem(str(params_dir), "no branch params files (*.yaml) in this folder"))
+    out_root = Path(out_root)
+    period_dir = out_root / period
+    period_dir.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix="clientcare-batch-"))
+    try:
+        jobs, books, names = _batch_jobs(files, period, formats, out_root, timeout, staged)
+        manifest = run_batch(jobs, workers=workers, resume=resume, manifest_path=period_dir / "manifest.json",
+                             timeout=timeout * 4, progress=progress, meta={"period": period})
+        if books:
+            status = {k: e.status for k, e in manifest.entries.items()}
+            write_network(books, period, names, period_dir, status=status, formats=formats, timeout=timeout)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    return manifest
+
+
+def _batch_jobs(files: list[Path], period: str, formats: Sequence[str], out_root: Path, timeout: int,
+                staged: Path) -> tuple[list[Any], list[tuple[BranchParams, BranchInputs]], dict[str, str]]:
+    """One job per params file. Each distinct set of data files is read and checked once; a
+    branch whose params or data are broken still gets a job, which fails with the reason."""
+    from toolkit.batch import Job
+
+    cache: dict[tuple, BranchInputs | InputError] = {}
+    jobs, books, seen, names = [], [], set(), {}
+    for path in files:
+        job_id = path.stem
+        kwargs: dict[str, Any] = {"params_path": str(path.resolve()), "period": period, "formats": list(formats),
+                                  "out_root": str(out_root.resolve()), "timeout": timeout}
+        try:
+            params = load_branch_params(path)
+            job_id = params.branch_id
+            names[job_id] = params.branch_name
+            key = (tuple(params.data.clients), params.data.staff, params.data.products, params.data.activities)
+            if key not in cache:
+                try:
+                    cache[key] = load_branch_inputs(params)
+                    books.append((params, cache[key]))
+                except InputError as exc:
+                    cache[key] = exc
+            loaded = cache[key]
+            if isinstance(loaded, BranchInputs):
+                folder = staged / f"{job_id}-{os.getpid()}"
+                kwargs["inputs_dir"] = str(write_inputs(branch_slice(loaded, job_id), folder))
+        except InputError:
+            pass  # the job itself reloads the params and fails with the full report
+        if job_id in seen:
+            job_id = f"{job_id}:{path.name}"
+        seen.add(job_id)
+        files_expected = tuple(str(branch_dest(out_root, period, job_id) / f) for f in BRANCH_FILES
+                               if f.rsplit(".", 1)[-1] in (*formats, "ipynb", "json", "xlsx", "ics"))
+        jobs.append(Job(id=job_id, target="toolkit.reports:branch_job", kwargs=kwargs, files=files_expected))
+    return jobs, books, names
