@@ -8,9 +8,9 @@ falls back to a default.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 TierName = Literal["out_of_scope", "basic", "potential_b", "potential_a", "wealth", "private_wealth"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -54,6 +54,19 @@ class Thresholds(Strict):
         return self
 
 
+def _clock(value: object) -> object:
+    """YAML 1.1 reads an unquoted 14:30 as the base-60 integer 870; read it back as 14:30."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return dt.time(value // 60, value % 60)
+    return value
+
+
+#: A time of day such as 09:30, quoted or not in YAML.
+ClockTime = Annotated[dt.time, BeforeValidator(_clock)]
+ForumStep = Literal["invitations", "confirmation_calls", "materials", "sms_reminder", "feedback_forms",
+                    "thank_you_calls"]
+
+
 class VisitSettings(Strict):
     """Home visits (上门拜访): cadence per tier in months; tiers not listed are phone-only."""
 
@@ -63,6 +76,16 @@ class VisitSettings(Strict):
     max_per_day: int = Field(3, ge=1)
     #: Monthly limit for staff whose staff row leaves max_visits_per_month blank.
     default_max_per_month: int = Field(40, ge=0)
+    #: Calendar slots (visits.ics): the day's first visit starts here, the next ones slot_minutes later.
+    first_visit_at: ClockTime = dt.time(9, 30)
+    slot_minutes: int = Field(120, ge=15)
+    visit_minutes: int = Field(90, ge=15)
+
+    @model_validator(mode="after")
+    def _slots_fit(self) -> VisitSettings:
+        if self.visit_minutes > self.slot_minutes:
+            raise ValueError("visit_minutes must not exceed slot_minutes")
+        return self
 
 
 class ForumSettings(Strict):
@@ -76,11 +99,22 @@ class ForumSettings(Strict):
     preferred_weekdays: tuple[Weekday, ...] = ("sat", "fri")
     guests_per_host: int = Field(40, ge=1)
     invite_tiers: tuple[TierName, ...] = ("private_wealth", "wealth")
+    start_time: ClockTime = dt.time(14, 30)
+    duration_minutes: int = Field(180, ge=15)
+    #: Preparation and follow-up, in days from the forum day (T); each lands on a working day.
+    timeline_days: dict[ForumStep, int] = Field(default_factory=lambda: {
+        "invitations": -30, "confirmation_calls": -14, "materials": -7, "sms_reminder": -1,
+        "feedback_forms": 0, "thank_you_calls": 3})
+    #: A forum (activities of kind event) within this many months before the plan month is noted.
+    recent_forum_months: int = Field(12, ge=1)
 
     @model_validator(mode="after")
     def _window(self) -> ForumSettings:
         if self.window[0] > self.window[1]:
             raise ValueError("window must be [start, end] with start ≤ end")
+        missing = [s for s in ForumStep.__args__ if s not in self.timeline_days]
+        if missing:
+            raise ValueError(f"timeline_days needs every step; missing {', '.join(missing)}")
         return self
 
 
@@ -90,8 +124,10 @@ class SalonSettings(Strict):
     theme: Literal["demand_deposit", "time_deposit", "wealth_products", "funds", "bonds",
                    "insurance", "precious_metals", "custody_margin"]
     capacity: int = Field(20, ge=1)
-    window: tuple[dt.date, dt.date] | None = None
+    window: tuple[dt.date, dt.date] | None = None  # None: the plan month
     preferred_weekdays: tuple[Weekday, ...] = ("sat", "sun")
+    start_time: ClockTime = dt.time(14, 30)
+    duration_minutes: int = Field(120, ge=15)
 
 
 class GreetingSettings(Strict):
@@ -143,3 +179,31 @@ class ProposalSettings(Strict):
         "C5": {"bonds": 0.1, "wealth_products": 0.2, "funds": 0.55, "insurance": 0.05,
                "precious_metals": 0.1},
     })
+    #: Allocation amounts are rounded down to whole multiples of this (yuan), never below min_amount.
+    allocation_step: float = Field(1000, gt=0)
+    #: A balance-sheet financial item is a time deposit when its text contains one of these words.
+    time_deposit_words: tuple[str, ...] = ("定期", "time deposit")
+    #: Tiers whose clients are candidates for the annual forum list in the service plan.
+    forum_tiers: tuple[TierName, ...] = ("private_wealth", "wealth")
+
+    @model_validator(mode="after")
+    def _complete(self) -> ProposalSettings:
+        """Every risk level needs a return, a volatility and a mix of real categories summing to 1,
+        otherwise a partial override in a params file would fail mid-proposal or drop money."""
+        from toolkit.schema import ASSET_COLUMNS
+
+        levels = ("C1", "C2", "C3", "C4", "C5")
+        for name in ("expected_return", "volatility", "model_mix"):
+            missing = [lv for lv in levels if lv not in getattr(self, name)]
+            if missing:
+                raise ValueError(f"{name} needs every risk level; missing {', '.join(missing)}")
+        for level, mix in self.model_mix.items():
+            unknown = sorted(set(mix) - set(ASSET_COLUMNS))
+            if unknown:
+                raise ValueError(f"model_mix.{level}: unknown categories {unknown}; "
+                                 f"use {list(ASSET_COLUMNS)}")
+            if any(w < 0 for w in mix.values()) or abs(sum(mix.values()) - 1) > 1e-6:
+                raise ValueError(f"model_mix.{level}: weights must be ≥ 0 and sum to 1")
+        if any(v < 0 for v in self.volatility.values()):
+            raise ValueError("volatility must be ≥ 0")
+        return self
