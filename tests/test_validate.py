@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 from typer.testing import CliRunner
 
 from tests.conftest import client_frame, write

@@ -140,6 +140,11 @@ def load_proposal(params_path: str | Path, inputs_dir: str | Path | None = None,
     from toolkit.factfind import load_fact_find
     from toolkit.proposal import build_proposal
 
+    if Path(params_path).is_dir():
+        found = sorted(Path(params_path).glob("*.yaml"))
+        if not found:
+            raise InputError(Problem(str(params_path), "no client params files (*.yaml) in this folder"))
+        params_path = found[0]
     params = load_client_params(params_path, {"as_of": as_of} if as_of else None)
     if inputs_dir:
         inputs = read_inputs(inputs_dir)
