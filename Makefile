@@ -32,6 +32,7 @@ demo: sample
 test: dev
 	$(BIN)/ruff check toolkit tests bench scripts
 	$(BIN)/python -m pytest
+	$(BIN)/clientcare sample --out $(SAMPLE) --params-dir params
 	$(BIN)/python -m pytest --nbval-lax notebooks/ -p no:cacheprovider
 
 bench: dev

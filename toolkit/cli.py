@@ -219,8 +219,11 @@ def monthly(
     out.print(f"{len(manifest.ok)} ok, {len(manifest.failed)} failed; manifest: {manifest.path}")
     for branch_id in manifest.failed:
         out.print(f"  [red]{branch_id}[/]: {manifest.entries[branch_id].error}", highlight=False)
-    if manifest.exit_code:
-        raise typer.Exit(manifest.exit_code)
+    network_error = manifest.meta.get("network_error")
+    if network_error:
+        out.print(f"  [red]network comparison failed[/]: {network_error}", highlight=False)
+    if manifest.exit_code or network_error:
+        raise typer.Exit(1)
 
 
 @template_app.command("fact-find")

@@ -81,6 +81,7 @@ def network_table(books: Iterable[tuple[BranchParams, BranchInputs]], period: st
     if status is not None:
         table["status"] = [status.get(b, "") for b in table.index]
     table.index.name = "branch_id"
+    table.attrs = {}  # analyse_network's dates would not survive parquet, and the period is known here
     return rank_branches(table).reset_index()
 
 

@@ -255,7 +255,12 @@ def run_monthly(period: str | None = None, params_dir: str | Path = "params/bran
                              timeout=timeout * 4, progress=progress, meta={"period": period})
         if books:
             status = {k: e.status for k, e in manifest.entries.items()}
-            write_network(books, period, names, period_dir, status=status, formats=formats, timeout=timeout)
+            try:
+                write_network(books, period, names, period_dir, status=status, formats=formats, timeout=timeout)
+                manifest.meta.pop("network_error", None)
+            except Exception as exc:  # the branch plans stand; the comparison failure is reported
+                manifest.meta["network_error"] = f"{type(exc).__name__}: {exc}"
+            manifest.save()
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return manifest

@@ -1,0 +1,131 @@
+"""End to end: a small sample bank rendered as a branch plan, a proposal and a monthly batch."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from toolkit.cli import app
+from toolkit.sample import write_sample
+
+PERIOD = "2026-10"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("bank")
+    write_sample(root / "data", params_dir=root / "params", branches=2, clients_per_branch=300, months=4,
+                 seed=7, end_period=PERIOD)
+    return root
+
+
+@pytest.fixture(scope="module")
+def branch_dir(bank: Path) -> Path:
+    params = sorted((bank / "params" / "branches").glob("*.yaml"))[0]
+    res = runner.invoke(app, ["branch", str(params), "--period", PERIOD, "--out", str(bank / "out")])
+    assert res.exit_code == 0, res.output
+    return bank / "out" / PERIOD / params.stem
+
+
+def test_branch_plan_files_sections_and_summary(branch_dir: Path):
+    names = {p.name for p in branch_dir.iterdir()}
+    assert names == {"branch_plan.html", "branch_plan.pdf", "branch_plan.ipynb", "summary.json", "visits.xlsx",
+                     "visits.ics", "forum_invitees.xlsx"}
+    summary = json.loads((branch_dir / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary) == {"branch_id", "period", "base_period", "tiers", "kpi", "watch", "visits", "forum",
+                            "warnings"}
+    assert summary["period"] == PERIOD and summary["base_period"] == "2026-09"
+    page = (branch_dir / "branch_plan.html").read_text(encoding="utf-8")
+    for section in ("本月概要", "客户分层与资产", "维护指标", "重点关注名单", "维护分工", "上门拜访计划", "生日关怀",
+                    "客户座谈会", "数据质量"):
+        assert section in page, section
+    assert "import " not in page and "load_plan(" not in page  # no code in the report
+    # The report's headline figures are the summary's.
+    assert f"{summary['visits']['planned']:,}" in page
+    clients = sum(t["clients"] for t in summary["tiers"].values())
+    assert f"{clients:,}" in page
+
+
+def test_branch_plan_masks_personal_data(branch_dir: Path, bank: Path):
+    import pandas as pd
+
+    book = pd.concat(pd.read_csv(p, dtype=str, encoding="utf-8-sig") for p in (bank / "data" / "clients").glob("*.csv"))
+    page = (branch_dir / "branch_plan.html").read_text(encoding="utf-8")
+    notebook = (branch_dir / "branch_plan.ipynb").read_text(encoding="utf-8")
+    phones = book["手机号"].dropna().unique()
+    assert not any(p in page or p in notebook for p in phones)
+    full_names = [n for n in book["客户姓名"].dropna().unique() if len(n) >= 3]
+    assert not any(f">{n}<" in page for n in full_names)
+    assert re.search(r">[\u4e00-\u9fff]\*+[\u4e00-\u9fff]?<", page)  # masked names are shown
+
+
+def test_branch_pdf_has_chinese_text_and_embedded_fonts(branch_dir: Path):
+    reader = PdfReader(branch_dir / "branch_plan.pdf")
+    text = "".join(page.extract_text() for page in reader.pages[:3])
+    assert "客户分层" in text and "维护指标" in text
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    assert all("/FontFile" in str(f.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object())
+               or "/FontFile" in "".join(f.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                                         .get_object().keys())
+               for f in fonts.values())
+
+
+def test_proposal_renders_with_summary(bank: Path):
+    params = sorted((bank / "params" / "clients").glob("*.yaml"))[0]
+    res = runner.invoke(app, ["proposal", str(params), "--out", str(bank / "out")])
+    assert res.exit_code == 0, res.output
+    (folder,) = (bank / "out" / "clients" / params.stem).iterdir()
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary) == {"client_id", "as_of", "tier", "ratios", "flags", "recommendations", "warnings"}
+    page = (folder / "proposal.html").read_text(encoding="utf-8")
+    for section in ("声明", "规划摘要", "家庭基本情况", "财务比率诊断", "理财建议", "产品配置建议", "风险揭示"):
+        assert section in page
+    assert "理财规划" in "".join(p.extract_text() for p in PdfReader(folder / "proposal.pdf").pages[:1])
+
+
+def test_bad_input_exits_2_and_leaves_outputs_alone(bank: Path, branch_dir: Path, tmp_path: Path):
+    params = sorted((bank / "params" / "branches").glob("*.yaml"))[0]
+    before = {p.name: p.stat().st_mtime_ns for p in branch_dir.iterdir()}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(params.read_text(encoding="utf-8").replace("compare_to:", "compare_too:"), encoding="utf-8")
+    res = runner.invoke(app, ["branch", str(bad), "--period", PERIOD, "--out", str(bank / "out")])
+    assert res.exit_code == 2 and "compare_too" in res.output
+    res = runner.invoke(app, ["branch", str(params), "--period", "2024-01", "--out", str(bank / "out")])
+    assert res.exit_code == 2 and "2024-01" in res.output
+    assert {p.name: p.stat().st_mtime_ns for p in branch_dir.iterdir()} == before
+
+
+def test_monthly_batch_one_broken_branch_then_resume(bank: Path, tmp_path: Path):
+    params_dir = tmp_path / "branches"
+    shutil.copytree(bank / "params" / "branches", params_dir)
+    good, other = sorted(params_dir.glob("*.yaml"))
+    text = other.read_text(encoding="utf-8")
+    # Relative data paths must still resolve from the copy's folder.
+    for f in (good, other):
+        f.write_text(f.read_text(encoding="utf-8").replace("../../", str(bank) + "/"), encoding="utf-8")
+    text = other.read_text(encoding="utf-8")
+    other.write_text(text.replace("staff.xlsx", "no_such_staff.xlsx"), encoding="utf-8")
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["monthly", "--period", PERIOD, "--params-dir", str(params_dir), "--out", str(out),
+                              "--workers", "2", "--formats", "html"])
+    assert res.exit_code == 1, res.output
+    manifest = json.loads((out / PERIOD / "manifest.json").read_text(encoding="utf-8"))
+    jobs = manifest["jobs"]
+    assert jobs[good.stem]["status"] == "ok" and jobs[other.stem]["status"] == "failed"
+    assert "no_such_staff.xlsx" in jobs[other.stem]["error"]
+    assert (out / PERIOD / "network.html").is_file() and (out / PERIOD / "network.xlsx").is_file()
+    first = (out / PERIOD / good.stem / "branch_plan.html").stat().st_mtime_ns
+    other.write_text(text, encoding="utf-8")  # fix it
+    other.write_text(other.read_text(encoding="utf-8").replace("../../", str(bank) + "/"), encoding="utf-8")
+    res = runner.invoke(app, ["monthly", "--period", PERIOD, "--params-dir", str(params_dir), "--out", str(out),
+                              "--workers", "2", "--formats", "html", "--resume"])
+    assert res.exit_code == 0, res.output
+    assert (out / PERIOD / good.stem / "branch_plan.html").stat().st_mtime_ns == first  # not rerun
+    assert (out / PERIOD / other.stem / "branch_plan.html").is_file()
