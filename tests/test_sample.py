@@ -207,8 +207,8 @@ def test_write_sample_files_and_params(tmp_path: Path) -> None:
         params = load_branch_params(path)
         assert len(params.data.clients) == 4 and all(Path(p).is_file() for p in params.data.clients)
         assert all(Path(p).is_file() for p in (params.data.staff, params.data.products, params.data.activities))
-        assert params.forum is not None and params.forum.window[0] == dt.date(2026, 11, 1)
-        assert params.forum.window[1].month == 11
+        assert params.forum is not None and params.forum.window[0] == dt.date(2026, 12, 10)
+        assert params.forum.window[1] == dt.date(2026, 12, 28)
     assert [Path(p).stem for p in written["branch_params"]] == ["B001", "B002"]
     staff = load_staff(load_branch_params(written["branch_params"][0]).data.staff)
     assert len(written["client_params"]) == 3
@@ -264,7 +264,7 @@ def test_rewriting_removes_files_of_an_earlier_sample(tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / "fact_finds").iterdir()) == sorted(
         Path(p).name for p in written["fact_finds"])
     assert yaml.safe_load((out / "params" / "branches" / "B001.yaml").read_text(encoding="utf-8"))["forum"][
-        "window"][0] == dt.date(2026, 9, 1)
+        "window"][0] == dt.date(2026, 10, 10)
 
 
 @pytest.mark.parametrize("kwargs", [{"months": 1}, {"branches": 0}, {"clients_per_branch": 5},

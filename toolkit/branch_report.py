@@ -33,6 +33,7 @@ T = {
         "outflow": "资金大额流出（需尽快上门）", "upgrade_c": "升级潜力客户（距下一层级门槛 ≤10%）",
         "gaps": "产品缺口（同层级客户普遍持有而该客户未持有的产品）", "gap_lines": "缺口产品线分布",
         "assign": "维护人分配", "kept": "沿用原维护人", "assigned": "本次分配", "unassigned": "无法分配",
+        "not_in_team": "不在本行员工名单", "staff": "员工",
         "issues": "维护关系异常", "load": "各员工维护客户数（按层级）",
         "unsched": "到期但未排入本月的客户（及原因）", "schedule": "拜访日程（前 {n} 条，完整名单见 visits.xlsx）",
         "greet_none": "计划月内没有维护对象过生日。", "forum_none": "本计划未安排客户座谈会。",
@@ -55,6 +56,7 @@ T = {
         "outflow": "Large outflows (visit now)", "upgrade_c": "Upgrade candidates (within 10% of the next tier)",
         "gaps": "Product gaps (lines the tier usually holds and the client does not)", "gap_lines": "Gaps by product line",
         "assign": "Maintainer assignment", "kept": "Kept", "assigned": "Assigned now", "unassigned": "Unassigned",
+        "not_in_team": "Not on this branch's staff list", "staff": "Staff member",
         "issues": "Maintainer issues", "load": "Clients per staff member, by tier",
         "unsched": "Due but not scheduled this month (with the reason)",
         "schedule": "Visit schedule (first {n}; full list in visits.xlsx)",
@@ -220,7 +222,8 @@ def watch(plan: BranchPlan) -> list[Any]:
     outflows = private(plan, _with_staff_name(plan, a.outflows))
     ups = private(plan, _with_staff_name(plan, a.upgrade_candidates))
     gaps = private(plan, _with_staff_name(plan, a.product_gaps))
-    gaps = gaps.assign(missing=gaps["missing"].map(lambda m: "、".join(label(x, lang) for x in str(m).split(",") if x)))
+    sep = "、" if lang == "zh" else ", "
+    gaps = gaps.assign(missing=gaps["missing"].map(lambda m: sep.join(label(x, lang) for x in str(m).split(",") if x)))
     lines = a.product_gaps["missing"].str.split(",").explode()
     per_line = lines[lines.fillna("") != ""].value_counts().rename_axis("line").reset_index(name="count")
     return [
@@ -248,19 +251,24 @@ def maintainers(plan: BranchPlan) -> list[Any]:
     cur = a.current.loc[a.current["in_scope"]]
     source = cur["maintainer_source"].value_counts()
     figures = [(t[k], integer(int(source.get(k, 0)))) for k in ("kept", "assigned", "unassigned")]
-    load = (cur.assign(tier=cur["tier"].astype(str)).pivot_table(index="maintainer_id", columns="tier",
-                                                                 values="client_id", aggfunc="count", fill_value=0))
-    load = load.reindex(columns=[x for x in TIERS[::-1] if x in load.columns])
-    load["clients"] = load.sum(axis=1)
-    load["aum"] = cur.groupby("maintainer_id")["aum"].sum()
-    staff = plan.inputs.staff.assign(staff_id=plan.inputs.staff["staff_id"].astype(str))
-    load = staff.set_index("staff_id")[["name", "role"]].join(load, how="right").reset_index(names="staff_id")
-    load = load.sort_values(["aum"], ascending=False)
-    tier_cols = [x for x in TIERS[::-1] if x in load.columns]
+    staff = plan.inputs.staff.assign(staff_id=plan.inputs.staff["staff_id"].astype(str)).drop_duplicates("staff_id")
+    team = staff.loc[staff["branch_id"].astype(str) == a.branch_id].set_index("staff_id")
+    # Maintainers not on this branch's staff list (left, or elsewhere) share one row.
+    who = cur["maintainer_id"].astype("string")
+    who = who.where(who.isin(team.index), t["not_in_team"]).fillna(t["unassigned"])
+    grid = (cur.assign(who=who.to_numpy(), tier=cur["tier"].astype(str))
+            .pivot_table(index="who", columns="tier", values="client_id", aggfunc="count", fill_value=0))
+    tier_cols = [x for x in TIERS[::-1] if x in grid.columns]
+    grid = grid.reindex(columns=tier_cols)
+    grid["clients"] = grid.sum(axis=1)
+    grid["aum"] = cur.groupby(who.to_numpy())["aum"].sum()
+    grid = grid.join(team[["name", "role"]], how="left").sort_values("aum", ascending=False)
+    grid["staff"] = [f"{n} ({i})" if isinstance(n, str) else i for i, n in zip(grid.index, grid["name"], strict=True)]
     out: list[Any] = [heading(t["maint"]), heading(t["assign"], 3), key_figures(figures), heading(t["load"], 3),
-                      table(load, columns=["staff_id", "name", "role", *tier_cols, "clients", "aum"],
+                      table(grid, columns=["staff", "role", *tier_cols, "clients", "aum"],
                             int_cols=(*tier_cols, "clients"), money=("aum",), codes=("role",),
-                            labels={**_cols(plan), **{x: label(x, lang) for x in tier_cols}}, language=lang)]
+                            labels={**_cols(plan), "staff": t["staff"], **{x: label(x, lang) for x in tier_cols}},
+                            language=lang)]
     issues = a.assignment.issues
     if len(issues):
         counts = issues["issue"].value_counts().rename_axis("issue").reset_index(name="count")

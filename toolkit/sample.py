@@ -709,8 +709,10 @@ def _write_yaml(path: Path, content: dict[str, Any], title: str) -> None:
 
 def _branch_params(branch_id: str, name: str, path: Path, files: dict[str, Path], end_period: str) -> dict:
     th, visits = Thresholds(), VisitSettings()
-    start = periods.month_start(periods.shift(end_period, 1))  # the plan of month P acts in P+1
-    forum = ForumSettings(window=(start, start + dt.timedelta(days=19)))
+    # The plan of month P acts in P+1; the forum falls mid-P+2 so that its invitations (T-30) and
+    # phone confirmations go out during the plan month, as branches prepare it in practice.
+    start = periods.month_start(periods.shift(end_period, 2)) + dt.timedelta(days=9)
+    forum = ForumSettings(window=(start, start + dt.timedelta(days=18)))
     return {
         "branch_id": branch_id,
         "branch_name": name,
