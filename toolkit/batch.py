@@ -1,0 +1,403 @@
+"""The monthly batch engine: many independent jobs, N worker processes, a manifest that never lies.
+
+Generic on purpose: a job is "call this importable function with these keyword arguments and
+expect these files". The monthly command makes one job per branch params file; tests use tiny
+jobs. Guarantees: one job's failure (exception, timeout, even a crashed worker) never stops the
+others; `manifest.json` is rewritten atomically after every job, so a batch killed half-way
+leaves a valid manifest; `resume=True` reruns only jobs that are not ok or whose files are gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures as cf
+import contextlib
+import datetime as dt
+import gc
+import importlib
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import time
+import traceback
+import warnings
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from toolkit.publish import atomic_write_text
+
+Status = Literal["ok", "failed", "pending"]
+#: Extra time the parent allows past a job's own timeout before it kills the worker outright.
+WATCHDOG_GRACE = 30.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of work. `target` is "package.module:function"; kwargs must be picklable."""
+
+    id: str
+    target: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    files: tuple[str, ...] = ()  # expected outputs; absolute, or relative to the manifest's folder
+
+
+@dataclass
+class Entry:
+    """What the manifest says about one job."""
+
+    status: Status = "pending"
+    seconds: float | None = None
+    error: str | None = None
+    files: list[str] = field(default_factory=list)
+    finished_at: str | None = None
+    detail: str | None = None  # traceback tail of an unexpected exception, for the developer
+
+
+@dataclass
+class Manifest:
+    """The state of a batch, as written to manifest.json."""
+
+    path: Path
+    entries: dict[str, Entry] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    started_at: str = ""
+    updated_at: str = ""
+    complete: bool = False
+
+    @property
+    def ok(self) -> list[str]:
+        return [k for k, e in self.entries.items() if e.status == "ok"]
+
+    @property
+    def failed(self) -> list[str]:
+        return [k for k, e in self.entries.items() if e.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every job is ok, 1 otherwise (CONTRACT §6)."""
+        return 0 if self.entries and len(self.ok) == len(self.entries) else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = {s: sum(e.status == s for e in self.entries.values()) for s in ("ok", "failed", "pending")}
+        return {"meta": self.meta, "started_at": self.started_at, "updated_at": self.updated_at,
+                "complete": self.complete, "counts": {"total": len(self.entries), **counts},
+                "jobs": {k: {key: v for key, v in asdict(e).items() if key != "detail" or v}
+                         for k, e in self.entries.items()}}
+
+    def save(self) -> None:
+        self.updated_at = _now()
+        atomic_write_text(self.path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        """Read a manifest; a missing or unreadable one is an empty manifest (everything reruns)."""
+        path = Path(path)
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            entries = {str(k): Entry(**{f: v.get(f) for f in Entry.__dataclass_fields__ if f in v})
+                       for k, v in raw.get("jobs", {}).items()}
+        except (OSError, ValueError, TypeError, AttributeError):
+            return cls(path=path)
+        return cls(path=path, entries=entries, meta=raw.get("meta") or {},
+                   started_at=raw.get("started_at", ""), updated_at=raw.get("updated_at", ""),
+                   complete=bool(raw.get("complete")))
+
+    def resolve(self, name: str) -> Path:
+        p = Path(name)
+        return p if p.is_absolute() else self.path.parent / p
+
+    def relative(self, name: str | Path) -> str:
+        p = Path(name)
+        try:
+            return p.resolve().relative_to(self.path.parent.resolve()).as_posix()
+        except ValueError:
+            return str(p)
+
+    def is_done(self, job: Job) -> bool:
+        """ok in the manifest, and every file it promised (or produced) still exists."""
+        entry = self.entries.get(job.id)
+        if entry is None or entry.status != "ok":
+            return False
+        return all(self.resolve(f).exists() for f in (*job.files, *entry.files))
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+# --- in the worker process ------------------------------------------------------------------
+
+
+class JobTimeout(BaseException):
+    """The job ran past its time limit.
+
+    A BaseException, so that the job's own `except Exception` (render_notebook has one) cannot
+    swallow it and report the timeout as something else."""
+
+
+def resolve_target(target: str) -> Callable[..., Any]:
+    """"package.module:function" (or "package.module.function") -> the function."""
+    module, sep, name = target.partition(":")
+    if not sep:
+        module, _, name = target.rpartition(".")
+    obj: Any = importlib.import_module(module)
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _on_alarm(_signum: int, _frame: Any) -> None:
+    raise JobTimeout
+
+
+def _kill_children() -> None:
+    """After a timeout, stop what the job started (a Jupyter kernel) so it cannot linger."""
+    import psutil
+
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    psutil.wait_procs(children, timeout=5)
+
+
+def _forget_abandoned_tasks() -> None:
+    """Cancel and close the event loop a timed-out job was interrupted in (papermill runs nbclient on
+    this thread's loop); the next job gets a fresh loop, and no stale task logs errors into it."""
+    logger = logging.getLogger("asyncio")
+    disabled, logger.disabled = logger.disabled, True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                loop = asyncio.get_event_loop_policy().get_event_loop()
+            except RuntimeError:
+                return
+        if loop.is_running() or loop.is_closed():
+            return
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            loop.run_until_complete(asyncio.wait(tasks, timeout=5))
+        for task in tasks:
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved: nothing to report later
+        loop.close()
+        asyncio.set_event_loop(None)
+        gc.collect()
+    finally:
+        logger.disabled = disabled
+
+
+def run_job(target: str, kwargs: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """Run one job in this (worker) process; never raises, always reports."""
+    started = time.perf_counter()
+    use_alarm = timeout > 0 and hasattr(signal, "setitimer")
+    previous = signal.signal(signal.SIGALRM, _on_alarm) if use_alarm else None
+    if use_alarm:
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        result = resolve_target(target)(**kwargs)
+        outcome: dict[str, Any] = {"status": "ok", "files": _paths(result)}
+    except JobTimeout:
+        _kill_children()
+        outcome = {"status": "failed", "error": f"timed out after {timeout:g} s", "timed_out": True}
+    except (Exception, SystemExit) as exc:
+        from toolkit.errors import ClientcareError
+
+        expected = isinstance(exc, ClientcareError)
+        outcome = {"status": "failed", "error": str(exc) if expected else f"{type(exc).__name__}: {exc}",
+                   "detail": None if expected else "".join(traceback.format_exc(limit=-6))}
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    if outcome.pop("timed_out", False):
+        _forget_abandoned_tasks()
+    outcome["seconds"] = round(time.perf_counter() - started, 3)
+    return outcome
+
+
+def _paths(result: Any) -> list[str]:
+    if isinstance(result, str | os.PathLike):
+        return [os.fspath(result)]
+    if isinstance(result, Iterable) and not isinstance(result, bytes | dict):
+        items = list(result)
+        if all(isinstance(p, str | os.PathLike) for p in items):
+            return [os.fspath(p) for p in items]
+    return []
+
+
+# --- in the parent process ------------------------------------------------------------------
+
+
+class _Progress:
+    """A rich progress bar on a terminal; silence otherwise."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.bar = None
+        if enabled and total and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+            self.task = self.bar.add_task("ok 0 · failed 0", total=total)
+            self.bar.start()
+        self.ok = self.failed = 0
+
+    def advance(self, job_id: str, entry: Entry) -> None:
+        if entry.status == "ok":
+            self.ok += 1
+        else:
+            self.failed += 1
+        if self.bar is not None:
+            if entry.status != "ok":
+                self.bar.console.print(f"[red]✗ {job_id}[/red]: {entry.error}", markup=True, highlight=False)
+            self.bar.update(self.task, advance=1, description=f"ok {self.ok} · failed {self.failed}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+class _Runner:
+    """The scheduling loop: keeps at most `workers` jobs in flight and survives broken pools."""
+
+    def __init__(self, manifest: Manifest, workers: int, timeout: float, progress: _Progress):
+        self.manifest, self.workers, self.timeout, self.progress = manifest, workers, timeout, progress
+        self.context = multiprocessing.get_context("spawn")
+        self.pool: cf.ProcessPoolExecutor | None = None
+        self.pending: deque[Job] = deque()
+        self.suspects: set[str] = set()  # jobs in flight when a worker died: rerun one at a time
+        self.running: dict[cf.Future[dict[str, Any]], tuple[Job, float]] = {}
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
+
+    def run(self, jobs: Sequence[Job]) -> None:
+        self.pending.extend(jobs)
+        self.pool = self._new_pool()
+        try:
+            while self.pending or self.running:
+                self._fill()
+                done, _ = cf.wait(list(self.running), timeout=1.0, return_when=cf.FIRST_COMPLETED)
+                if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                    self._after_break(overdue=set())
+                    continue
+                for future in done:
+                    job, start = self.running.pop(future)
+                    exc = future.exception()
+                    self._record(job, future.result() if exc is None else {
+                        "status": "failed", "seconds": round(time.monotonic() - start, 3),
+                        "error": f"could not run the job: {type(exc).__name__}: {exc}"})
+                self._watchdog()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _fill(self) -> None:
+        isolate = bool(self.suspects)
+        while self.pending and len(self.running) < (1 if isolate else self.workers):
+            job = self.pending.popleft()
+            future = self.pool.submit(run_job, job.target, job.kwargs, self.timeout)
+            self.running[future] = (job, time.monotonic())
+
+    def _record(self, job: Job, outcome: dict[str, Any]) -> None:
+        self.suspects.discard(job.id)
+        files = (outcome.get("files") or [str(self.manifest.resolve(f)) for f in job.files]
+                 if outcome["status"] == "ok" else [])
+        entry = Entry(status=outcome["status"], seconds=outcome.get("seconds"), error=outcome.get("error"),
+                      files=[self.manifest.relative(f) for f in files], finished_at=_now(),
+                      detail=outcome.get("detail"))
+        if entry.status == "ok" and job.files:
+            missing = [f for f in job.files if not self.manifest.resolve(f).exists()]
+            if missing:
+                entry.status, entry.error = "failed", "finished but did not produce " + ", ".join(missing)
+        self.manifest.entries[job.id] = entry
+        self.manifest.save()
+        self.progress.advance(job.id, entry)
+
+    def _watchdog(self) -> None:
+        """Kill the pool if a job is far past its timeout (stuck where the alarm cannot reach it)."""
+        if self.timeout <= 0:
+            return
+        now = time.monotonic()
+        limit = self.timeout + WATCHDOG_GRACE
+        overdue = {job.id for job, start in self.running.values() if now - start > limit}
+        if overdue:
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.kill()
+            cf.wait(list(self.running), timeout=30)
+            self._after_break(overdue)
+
+    def _after_break(self, overdue: set[str]) -> None:
+        """A worker died: settle every job in flight, then carry on with a fresh pool.
+
+        Jobs that finished keep their result; a job that was alone in flight (or was already a
+        suspect) is the culprit; the others are requeued as suspects and rerun one at a time.
+        """
+        cf.wait(list(self.running), timeout=30)
+        in_flight = list(self.running.items())
+        self.running.clear()
+        alone = len(in_flight) == 1
+        requeue: list[Job] = []
+        for future, (job, start) in in_flight:
+            exc = future.exception() if future.done() else BrokenProcessPool("worker lost")
+            if exc is None:
+                self._record(job, future.result())
+            elif job.id in overdue:
+                self._record(job, {"status": "failed", "seconds": round(time.monotonic() - start, 3),
+                                   "error": f"timed out after {self.timeout:g} s (worker killed)"})
+            elif alone or job.id in self.suspects:
+                self._record(job, {"status": "failed", "seconds": round(time.monotonic() - start, 3),
+                                   "error": "the worker process died while running this job "
+                                            "(crash, out of memory or killed)"})
+            else:
+                self.suspects.add(job.id)
+                requeue.append(job)
+        self.pending.extendleft(reversed(requeue))
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new_pool()
+
+
+def run_batch(jobs: Sequence[Job], workers: int | None = None, resume: bool = False,
+              manifest_path: Path = Path("manifest.json"), timeout: float = 1800, progress: bool = True,
+              meta: dict[str, Any] | None = None) -> Manifest:
+    """Run every job in worker processes and return the manifest (also written to manifest_path).
+
+    workers: processes (default: the number of cores). timeout: seconds per job (0 = none).
+    resume: skip jobs that the existing manifest records as ok and whose files all exist.
+    The manifest lists exactly these jobs; `manifest.exit_code` is 1 if any failed.
+    """
+    ids = [j.id for j in jobs]
+    if len(set(ids)) != len(ids):
+        raise ValueError("job ids must be unique")
+    manifest_path = Path(manifest_path)
+    previous = Manifest.load(manifest_path) if resume else Manifest(path=manifest_path)
+    manifest = Manifest(path=manifest_path, meta={**previous.meta, **(meta or {})}, started_at=_now())
+    todo: list[Job] = []
+    for job in jobs:
+        if resume and previous.is_done(job):
+            manifest.entries[job.id] = previous.entries[job.id]
+        else:
+            manifest.entries[job.id] = Entry()
+            todo.append(job)
+    manifest.save()
+    if todo:
+        workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+        bar = _Progress(len(todo), progress)
+        try:
+            _Runner(manifest, workers, timeout, bar).run(todo)
+        finally:
+            bar.close()
+    manifest.complete = all(e.status != "pending" for e in manifest.entries.values())
+    manifest.save()
+    return manifest
