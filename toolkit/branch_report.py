@@ -367,10 +367,3 @@ def quality(plan: BranchPlan) -> list[Any]:
 
 SECTIONS = (summary, tiers, kpis, watch, maintainers, visits, greetings, forum, quality)
 
-
-def show(items: list[Any]) -> None:
-    """Display a section's items in order (used by the notebook)."""
-    from IPython.display import display
-
-    for item in items:
-        display(item)

@@ -232,3 +232,11 @@ def key_figures(items: Iterable[tuple[str, str] | tuple[str, str, str]]) -> Html
         cards.append(f'<div class="cc-kf"><div class="cc-kf-label">{html.escape(name)}</div>'
                      f'<div class="cc-kf-value">{html.escape(value)}</div>{note}</div>')
     return Html(f'<div class="cc-kfs">{"".join(cards)}</div>')
+
+
+def show(items: Iterable[Any]) -> None:
+    """Display a report section's items (headings, tables, figures) in order, from a notebook cell."""
+    from IPython.display import display
+
+    for item in items:
+        display(item)

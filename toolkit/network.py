@@ -128,21 +128,23 @@ def write_network_xlsx(table: pd.DataFrame, path: Path, language: str = "zh") ->
 def write_network(books: Sequence[tuple[BranchParams, BranchInputs]], period: str, branches: dict[str, str],
                   period_dir: Path, status: dict[str, str] | None = None, formats: Sequence[str] = ("html",),
                   timeout: int = 600, language: str = "zh") -> list[Path]:
-    """network.xlsx and network.html (plus .pdf when asked) in outputs/<period>/, each published
-    atomically; the executed network notebook is kept beside them for audit."""
+    """network.xlsx and network.html (plus .pdf when asked) in outputs/<period>/, moved into place
+    only once all were produced; the executed network notebook is kept beside them for audit."""
     from toolkit.render import render_notebook
     from toolkit.reports import _TITLES, notebook_path
 
     table = network_table(books, period, branches, status)
-    written = [write_network_xlsx(table, period_dir / "network.xlsx", language)]
+    stage = period_dir / "_network"
     with tempfile.TemporaryDirectory(prefix="clientcare-network-") as tmp:
         data = Path(tmp) / "network.parquet"
         table.to_parquet(data, index=False)
         t = _TITLES[language]
-        stage = period_dir / "_network"
         files = render_notebook(notebook_path("network"), {"table_path": str(data), "period": period}, stage,
                                 "network", formats=formats, language=language, timeout=timeout,
                                 title=t["network"], subtitle=t["network_sub"].format(period=period))
+    files.append(write_network_xlsx(table, stage / "network.xlsx", language))
+    # Everything exists before anything moves: the renames below cannot fail half-way for lack of a file.
+    written = []
     for f in files:
         target = period_dir / f.name
         f.replace(target)

@@ -52,9 +52,3 @@ def tiers(table_: pd.DataFrame, language: str = "zh") -> list[Any]:
             table(table_, columns=["branch_id", "branch_name", *money], money=money, labels=headers(language),
                   language=language)]
 
-
-def show(items: list[Any]) -> None:
-    from IPython.display import display
-
-    for item in items:
-        display(item)

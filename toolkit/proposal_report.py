@@ -232,12 +232,5 @@ def disclosure(p: Proposal) -> list[Any]:
     return [heading(_t(p)["disclosure"]), Html(f'<div class="cc-disclosure"><p>{p.risk_disclosure}</p></div>')]
 
 
-def show(items: list[Any]) -> None:
-    from IPython.display import display
-
-    for item in items:
-        display(item)
-
-
 __all__ = ["statement", "summary", "family", "finances", "ratios", "goals", "advice", "allocation", "after_plan",
-           "service_plan", "disclosure", "write_outputs", "show"]
+           "service_plan", "disclosure", "write_outputs"]
