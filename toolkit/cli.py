@@ -165,10 +165,8 @@ def branch(
     """Render the branch plan (HTML, PDF, executed notebook, summary.json and work lists)."""
     from toolkit.reports import render_branch
 
-    folder = render_branch(params, period=period, formats=_formats(formats), out_root=out_root)
-    out.print(f"[green]Branch plan written[/] to {folder}")
-    for f in sorted(folder.iterdir()):
-        out.print(f"  {f}", highlight=False)
+    _print_folder("Branch plan written", render_branch(params, period=period, formats=_formats(formats),
+                                                       out_root=out_root))
 
 
 @app.command()
@@ -195,9 +193,7 @@ def proposal(
     folder = render_proposal(params, fact_find=fact_find, client_id=client_id, clients=clients or [],
                              products=products, activities=activities, as_of=as_of,
                              formats=_formats(formats), out_root=out_root)
-    out.print(f"[green]Proposal written[/] to {folder}")
-    for f in sorted(folder.iterdir()):
-        out.print(f"  {f}", highlight=False)
+    _print_folder("Proposal written", folder)
 
 
 @app.command()
@@ -236,6 +232,12 @@ def template_fact_find(file: Annotated[Path, typer.Argument(help="Workbook to wr
 
     write_template(file)
     out.print(f"Fact-find template written to {file}")
+
+
+def _print_folder(what: str, folder: Path) -> None:
+    out.print(f"[green]{what}[/] to {folder}")
+    for f in sorted(folder.iterdir()):
+        out.print(f"  {f}", highlight=False)
 
 
 def _formats(text: str) -> tuple[str, ...]:

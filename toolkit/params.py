@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import glob
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import Field, ValidationError, field_validator
@@ -28,6 +28,7 @@ from toolkit.settings import (
 )
 
 Language = Literal["zh", "en"]
+M = TypeVar("M", bound=Strict)
 
 
 class BranchData(Strict):
@@ -150,15 +151,19 @@ def _resolve(value: str | None, base: Path) -> str | None:
     return str(p if p.is_absolute() else (base / p).resolve())
 
 
-def load_branch_params(path: str | Path, overrides: dict[str, Any] | None = None) -> BranchParams:
-    """Read and validate a branch params file; data paths come back absolute."""
-    path = Path(path)
+def _validated(path: Path, model: type[M], overrides: dict[str, Any] | None) -> M:
     raw = _read_yaml(path)
     raw.update(overrides or {})
     try:
-        params = BranchParams.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         raise ParamsError(_problems(path, exc)) from None
+
+
+def load_branch_params(path: str | Path, overrides: dict[str, Any] | None = None) -> BranchParams:
+    """Read and validate a branch params file; data paths come back absolute."""
+    path = Path(path)
+    params = _validated(path, BranchParams, overrides)
     base = path.resolve().parent
     data = params.data.model_copy(update={
         "clients": [str(p.resolve()) for p in resolve_paths(params.data.clients, base)],
@@ -174,12 +179,7 @@ def load_branch_params(path: str | Path, overrides: dict[str, Any] | None = None
 def load_client_params(path: str | Path, overrides: dict[str, Any] | None = None) -> ClientParams:
     """Read and validate a client (proposal) params file; paths come back absolute."""
     path = Path(path)
-    raw = _read_yaml(path)
-    raw.update(overrides or {})
-    try:
-        params = ClientParams.model_validate(raw)
-    except ValidationError as exc:
-        raise ParamsError(_problems(path, exc)) from None
+    params = _validated(path, ClientParams, overrides)
     base = path.resolve().parent
     data = params.data.model_copy(update={
         "clients": [str(p.resolve()) for p in resolve_paths(params.data.clients, base)],
