@@ -7,7 +7,24 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit.schema import TABLES
+from toolkit.schema import ASSET_COLUMNS, TABLES
+
+TEXT_COLUMNS = ("client_id", "name", "branch_id", "phone", "maintainer_id", "district", "gender", "risk_level")
+
+
+def canonical_clients(rows: list[dict], **defaults: object) -> pd.DataFrame:
+    """Client rows in the loader's canonical form: zero amounts, a normal card, born 1980, C3, and
+    whatever `defaults` and each row say instead."""
+    base = {"snapshot_date": "2026-11-30", "client_id": None, "name": "张三", "branch_id": "B1", "phone": None,
+            "maintainer_id": None, "district": None, "gender": None, "birth_date": "1980-01-01",
+            **dict.fromkeys(ASSET_COLUMNS, 0.0), "credit_card_annual_spend": 0.0, "loan_balance": 0.0,
+            "card_level": "normal", "risk_level": "C3", **defaults}
+    df = pd.DataFrame([{**base, **r} for r in rows])
+    df["snapshot_date"] = pd.to_datetime(df["snapshot_date"])
+    df["birth_date"] = pd.to_datetime(df["birth_date"])
+    for c in TEXT_COLUMNS:
+        df[c] = df[c].astype("str").where(df[c].notna())
+    return df
 
 CLIENT_ROWS = [
     # snapshot, id, name, branch, gender, birth, phone, maintainer, demand, time, card, risk, district

@@ -8,22 +8,15 @@ import json
 import pandas as pd
 import pytest
 
+from tests.conftest import canonical_clients
 from toolkit.analytics import analyse_branch, analyse_network, resolve_periods, snapshots
 from toolkit.errors import InputError
 from toolkit.kpi import KPI_KEYS
-from toolkit.schema import ASSET_COLUMNS, IN_SCOPE_TIERS
+from toolkit.schema import IN_SCOPE_TIERS
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:
-    default = {"name": "钱七", "phone": "13812345678", "maintainer_id": None, "district": None, "gender": "F",
-               "birth_date": "1980-01-01", **dict.fromkeys(ASSET_COLUMNS, 0.0), "credit_card_annual_spend": 0.0,
-               "loan_balance": 0.0, "card_level": "normal", "risk_level": "C3"}
-    df = pd.DataFrame([{**default, **r} for r in rows])
-    df["snapshot_date"] = pd.to_datetime(df["snapshot_date"])
-    df["birth_date"] = pd.to_datetime(df["birth_date"])
-    for c in ("client_id", "name", "branch_id", "phone", "maintainer_id", "district", "gender", "risk_level"):
-        df[c] = df[c].astype("str").where(df[c].notna())
-    return df
+    return canonical_clients(rows, name="钱七", phone="13812345678", gender="F")
 
 
 SEP, OCT, NOV = "2026-09-30", "2026-10-31", "2026-11-30"

@@ -10,22 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import canonical_clients
 from toolkit.kpi import KPI_KEYS, kpi_label, kpis, migration_matrix, staff_kpis, tier_table
-from toolkit.schema import ASSET_COLUMNS, TIERS
+from toolkit.schema import TIERS
 from toolkit.settings import Thresholds
 from toolkit.tiers import classify
 
 
 def frame(rows: list[dict], snapshot: str) -> pd.DataFrame:
-    default = {"snapshot_date": snapshot, "name": "李四", "phone": None, "maintainer_id": None, "district": None,
-               "gender": None, "birth_date": "1980-01-01", **dict.fromkeys(ASSET_COLUMNS, 0.0),
-               "credit_card_annual_spend": 0.0, "loan_balance": 0.0, "card_level": "normal", "risk_level": "C3"}
-    df = pd.DataFrame([{**default, **r} for r in rows])
-    df["snapshot_date"] = pd.to_datetime(df["snapshot_date"])
-    df["birth_date"] = pd.to_datetime(df["birth_date"])
-    for c in ("client_id", "name", "branch_id", "phone", "maintainer_id", "district", "gender", "risk_level"):
-        df[c] = df[c].astype("str").where(df[c].notna())
-    return df
+    return canonical_clients(rows, snapshot_date=snapshot, name="李四")
 
 
 BASE = classify(frame([

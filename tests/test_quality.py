@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tests.conftest import canonical_clients
 from toolkit.maintainers import assign_maintainers
 from toolkit.quality import KINDS, counts, data_quality, warning_lines
-from toolkit.schema import ASSET_COLUMNS
 from toolkit.settings import Thresholds
 from toolkit.tiers import classify
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:
-    default = {"snapshot_date": "2026-11-30", "branch_id": "B1", "name": "赵六", "phone": None,
-               "maintainer_id": None, "district": None, "gender": None, "birth_date": "1980-01-01",
-               **dict.fromkeys(ASSET_COLUMNS, 0.0), "credit_card_annual_spend": 0.0, "loan_balance": 0.0,
-               "card_level": "normal", "risk_level": "C3"}
-    df = pd.DataFrame([{**default, **r} for r in rows])
-    df["snapshot_date"] = pd.to_datetime(df["snapshot_date"])
-    df["birth_date"] = pd.to_datetime(df["birth_date"])
-    for c in ("client_id", "name", "branch_id", "phone", "maintainer_id", "district", "gender", "risk_level"):
-        df[c] = df[c].astype("str").where(df[c].notna())
-    return classify(df)
+    return classify(canonical_clients(rows, name="赵六"))
 
 
 BOOK = frame([

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import canonical_clients
 from toolkit.schema import ASSET_COLUMNS, TIER_RANK, TIERS
 from toolkit.settings import Thresholds
 from toolkit.tiers import age_at, aum, classify, products_held
@@ -19,16 +20,7 @@ SNAP = "2026-11-30"
 
 def frame(rows: list[dict], snapshot: str = SNAP) -> pd.DataFrame:
     """Canonical client rows: zero amounts, normal card, born 1980 unless a row says otherwise."""
-    default = {"snapshot_date": snapshot, "client_id": None, "name": "张三", "branch_id": "B1", "phone": None,
-               "maintainer_id": None, "district": None, "gender": None, "birth_date": "1980-01-01",
-               **dict.fromkeys(ASSET_COLUMNS, 0.0), "credit_card_annual_spend": 0.0, "loan_balance": 0.0,
-               "card_level": "normal", "risk_level": "C3"}
-    df = pd.DataFrame([{**default, "client_id": str(i), **r} for i, r in enumerate(rows)])
-    df["snapshot_date"] = pd.to_datetime(df["snapshot_date"])
-    df["birth_date"] = pd.to_datetime(df["birth_date"])
-    for c in ("client_id", "name", "branch_id", "phone", "maintainer_id", "district", "gender", "risk_level"):
-        df[c] = df[c].astype("str").where(df[c].notna())
-    return df
+    return canonical_clients([{"client_id": str(i), **r} for i, r in enumerate(rows)], snapshot_date=snapshot)
 
 
 def test_aum_sums_the_eight_asset_columns_only():

@@ -5,22 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from toolkit.schema import ASSET_COLUMNS
+from tests.conftest import canonical_clients
 from toolkit.settings import Thresholds
 from toolkit.tiers import classify
 from toolkit.watch import describe_lines, next_tier, outflows, product_gaps, upgrade_candidates, usual_lines
 
 
 def frame(rows: list[dict], snapshot: str = "2026-11-30") -> pd.DataFrame:
-    default = {"snapshot_date": snapshot, "branch_id": "B1", "name": "王五", "phone": None, "maintainer_id": "T1",
-               "district": None, "gender": None, "birth_date": "1980-01-01", **dict.fromkeys(ASSET_COLUMNS, 0.0),
-               "credit_card_annual_spend": 0.0, "loan_balance": 0.0, "card_level": "normal", "risk_level": "C3"}
-    df = pd.DataFrame([{**default, **r} for r in rows])
-    df["snapshot_date"] = pd.to_datetime(df["snapshot_date"])
-    df["birth_date"] = pd.to_datetime(df["birth_date"])
-    for c in ("client_id", "name", "branch_id", "phone", "maintainer_id", "district", "gender", "risk_level"):
-        df[c] = df[c].astype("str").where(df[c].notna())
-    return classify(df)
+    return classify(canonical_clients(rows, snapshot_date=snapshot, name="王五", maintainer_id="T1"))
 
 
 def test_outflows_boundaries_absent_clients_and_order():
