@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import glob
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
 
 from toolkit.errors import ParamsError, Problem
 from toolkit.periods import CompareTo, parse_period
@@ -31,21 +31,22 @@ Language = Literal["zh", "en"]
 M = TypeVar("M", bound=Strict)
 
 
+#: One file, a list of files or a glob (monthly exports): always a list after validation.
+FileList = Annotated[list[str], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)]
+#: Ids typed as bare numbers in YAML (`branch_id: 1001`) are still text.
+Text = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
+
+
 class BranchData(Strict):
-    clients: list[str]
+    clients: FileList
     staff: str
     products: str | None = None
     activities: str | None = None
 
-    @field_validator("clients", mode="before")
-    @classmethod
-    def _one_or_many(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str) else v
-
 
 class BranchParams(Strict):
-    branch_id: str
-    branch_name: str
+    branch_id: Text
+    branch_name: Text
     period: str | None = None
     data: BranchData
     compare_to: CompareTo = "previous_month"
@@ -59,11 +60,6 @@ class BranchParams(Strict):
     language: Language = "zh"
     mask_pii: bool = True
 
-    @field_validator("branch_id", "branch_name", mode="before")
-    @classmethod
-    def _text(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, int) else v
-
     @field_validator("period", mode="before")
     @classmethod
     def _period(cls, v: Any) -> Any:
@@ -76,31 +72,21 @@ class BranchParams(Strict):
 
 
 class ClientData(Strict):
-    clients: list[str] = Field(default_factory=list)
+    clients: FileList = Field(default_factory=list)
     products: str
     activities: str | None = None
 
-    @field_validator("clients", mode="before")
-    @classmethod
-    def _one_or_many(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str) else v
-
 
 class ClientParams(Strict):
-    client_id: str
+    client_id: Text
     data: ClientData
     fact_find: str
     as_of: dt.date | None = None
-    advisor: str | None = None
+    advisor: Text | None = None
     language: Language = "zh"
     proposal: ProposalSettings = Field(default_factory=ProposalSettings)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     visits: VisitSettings = Field(default_factory=VisitSettings)
-
-    @field_validator("client_id", "advisor", mode="before")
-    @classmethod
-    def _text(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, int) else v
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
