@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+import csv
+import io as io_module
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import client_frame, write
+from toolkit import io
 from toolkit.errors import InputError
 from toolkit.io import load_activities, load_clients, load_products, load_staff, read_table
+from toolkit.schema import CARD_LEVELS
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
@@ -108,3 +115,181 @@ def test_bad_product_category_and_rating(tmp_path: Path):
     with pytest.raises(InputError) as info:
         load_products(write(df, tmp_path / "p.xlsx"))
     assert {p.column for p in info.value.problems} == {"category", "risk_rating"}
+
+
+# --- one parse per column, Arrow readers: same frame, same problems as the cell parsers say ----------------
+TRICKY = ["", " ", "nan", "None", "NULL", "-", "—", "12", " 12 ", "12.0", " 0012.0 ", "١٢.0", "１２３", "1,234.50",
+          "¥1234", "1234元", "1 234", "1\u00a0000", "-5", "1e3", "inf", "abc", "2026-10-31", "20261031", "2026/10/31",
+          "2026年10月31日", "2026-10-31 00:00:00", "2026-02-30", "not a date", "金卡", " GOLD ", "黑卡", "C3", "平衡型",
+          "男", "f", "x\ny", "\u3000张三\u3000", "0.032", "3.2%"]
+cells = st.one_of(st.sampled_from(TRICKY), st.none(), st.text(alphabet="0123456789.,- 元年月日/abcNn", max_size=6))
+
+
+def _typed_frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Same columns, dtypes and values; object cells compared by value and type (None is not NaN)."""
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    for col in [c for c in a.columns if a[c].dtype == "object"]:
+        assert [(type(v), v) for v in a[col]] == [(type(v), v) for v in b[col]], col
+
+
+def test_same_table_from_csv_xlsx_parquet_and_typed_parquet_is_the_same_frame(tmp_path: Path):
+    df = client_frame().astype(object)
+    df.loc[1, "活期存款"] = "1,234.50"
+    df.loc[0, "手机号"] = " 13812345678 "
+    typed = client_frame().assign(数据日期=lambda d: pd.to_datetime(d["数据日期"]).astype("datetime64[ns]"),
+                                  出生日期=lambda d: pd.to_datetime(d["出生日期"]).astype("datetime64[ns]"),
+                                  活期存款=[1_500_000.0, 1_234.5, 1_800_000.0])
+    typed.loc[0, "手机号"] = " 13812345678 "
+    frames = [read_table(write(df, tmp_path / f"c{suffix}"), "clients") for suffix in (".csv", ".xlsx", ".parquet")]
+    typed.to_parquet(tmp_path / "typed.parquet", index=False)
+    frames.append(read_table(tmp_path / "typed.parquet", "clients"))
+    assert all(problems == [] for _, problems in frames)
+    first = frames[0][0]
+    assert first["snapshot_date"].dtype == "datetime64[ns]" and first["demand_deposit"].dtype == "float64"
+    assert first.loc[1, "demand_deposit"] == 1_234.5 and first.loc[0, "phone"] == "13812345678"
+    for other, _ in frames[1:]:
+        _typed_frames_equal(first, other)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(cells, min_size=0, max_size=25), arrow_backed=st.booleans(), whole=st.booleans())
+def test_a_parsed_column_agrees_with_the_cell_parsers(values: list, arrow_backed: bool, whole: bool):
+    """Parsing distinct values (or the whole column in Arrow) gives what each parser gives cell by cell."""
+    raw = pd.Series(values, dtype="str" if arrow_backed else object)
+    with pytest.MonkeyPatch.context() as mp:
+        if whole:
+            mp.setattr(io, "WHOLE_COLUMN_ROWS", 0)
+            mp.setattr(io, "WHOLE_COLUMN_DISTINCT", 0.0)
+        parsed = io.ParsedColumn(raw)
+        assert (parsed.blank == io.blank(raw).to_numpy()).all()
+        pd.testing.assert_series_equal(parsed.number, io.parse_number(raw), check_exact=True)
+        try:
+            dates = io.parse_date(raw)
+        except (ValueError, OverflowError) as exc:  # years out of range ('01'): the parse fails the same way
+            with pytest.raises(type(exc)):
+                parsed.date  # noqa: B018
+        else:
+            pd.testing.assert_series_equal(parsed.date, dates, check_exact=True)
+        assert (parsed.known_word(CARD_LEVELS) == io.parse_enum(raw, CARD_LEVELS).notna()).all()
+        assert [(type(v), v) for v in parsed.text] == [(type(v), v) for v in io.parse_text(raw)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.one_of(cells, st.integers(-5, 10**6), st.floats(allow_nan=True, allow_infinity=False)),
+                       max_size=20))
+def test_cell_parsers_skip_regexes_only_where_they_cannot_match(values: list):
+    """The fast paths of parse_number / parse_text / parse_date equal running every regex on every cell."""
+    raw = pd.Series(values, dtype=object)
+    text = raw.astype("string")
+    everywhere = pd.to_numeric(text.str.replace(re.compile(r"[,\s，¥￥元]"), "", regex=True), errors="coerce")
+    pd.testing.assert_series_equal(io.parse_number(raw), everywhere.astype("float64"), check_exact=True)
+    stripped = text.str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    expected = stripped.where(~io.blank(raw), pd.NA).astype(object).where(lambda x: x.notna(), None)
+    assert [(type(v), v) for v in io.parse_text(raw)] == [(type(v), v) for v in expected]
+    dates = text.str.strip().str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
+    dates = dates.str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "", regex=False)
+    dates = dates.str.replace(r"\s+00:00:00$", "", regex=True)
+    try:
+        expected_dates = pd.to_datetime(dates, errors="coerce", format="mixed", yearfirst=True)
+        expected_dates = expected_dates.dt.normalize().astype("datetime64[ns]")
+    except (ValueError, OverflowError):  # out-of-range years: both raise
+        with pytest.raises((ValueError, OverflowError)):
+            io.parse_date(raw)
+        return
+    pd.testing.assert_series_equal(io.parse_date(raw), expected_dates, check_exact=True)
+
+
+CSV_TEXTS = [
+    '\ufeff客户号,客户姓名\n"0001","张三"\n0002,李四\n',
+    'a,b\r\n1,"x, y"\r\n2,"line\nbreak"\r\n',
+    'a,b\n1,"say ""hi"""\n\n2, spaced \n',
+    'a,b\n1,2\n3\n',  # a short row: pandas pads it, Arrow refuses; pandas reads it
+    'a,a\n1,2\n',  # duplicate headers: pandas renames the second
+    ',b\n1,2\n',  # an unnamed column
+    '\ufeff\ufeffa,b\n1,2\n',  # two byte-order marks
+    'a,b\n"1\x00",2\n',
+    'only_header\n',
+    'a\n \nx\n',  # a line of spaces: pandas skips it
+    'a,b\n1,2\n\t \n3,4\n',
+    'a,b\n\r,#\n',  # a bare CR ends a line, as pandas reads it
+    'a,b\na"b,"c\n',  # a quote opened and never closed (with an even number of quotes): pandas refuses
+    'a,b\n"x\n',
+    'a,b\n"x""",y\n"""",z\n',
+    '',
+]
+
+
+def _same_as_pandas(path: Path) -> None:
+    """The loader's CSV cells equal pandas' text reading, or both refuse the file with the same error."""
+    try:
+        expected = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except Exception as exc:  # noqa: BLE001 - then the loader must fail the same way
+        with pytest.raises(type(exc), match=re.escape(str(exc))):
+            io._read_csv(path)
+        return
+    pd.testing.assert_frame_equal(io._read_csv(path), expected, check_exact=True)
+
+
+@pytest.mark.parametrize("text", CSV_TEXTS)
+def test_csv_cells_are_what_pandas_reads(tmp_path: Path, text: str):
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode("utf-8"))
+    _same_as_pandas(path)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.lists(st.text(alphabet='ab 1,"\n\r\t元', max_size=5), min_size=2, max_size=2),
+                     min_size=1, max_size=6),
+       quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]), bom=st.booleans())
+def test_any_written_csv_reads_as_pandas_reads_it(tmp_path_factory: pytest.TempPathFactory, rows: list,
+                                                   quoting: int, bom: bool):
+    buffer = io_module.StringIO()
+    csv.writer(buffer, quoting=quoting).writerows([["客户号", "值"], *rows])
+    path = tmp_path_factory.mktemp("csv") / "t.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8"))
+    _same_as_pandas(path)
+
+
+def test_monthly_files_are_checked_together_and_problems_stay_in_their_file(tmp_path: Path):
+    df = client_frame()
+    october, november = df.iloc[:2].copy(), df.iloc[2:].copy()
+    paths = [write(october, tmp_path / "clients_202610.csv"), write(november, tmp_path / "clients_202611.csv")]
+    book = load_clients(paths)
+    by_file = pd.concat([read_table(p, "clients")[0] for p in paths], ignore_index=True)
+    _typed_frames_equal(book, by_file)
+    october = october.astype(object)
+    november = november.astype(object)
+    october.loc[1, "定期存款"] = "-5"
+    november.loc[2, "数据日期"] = "soon"
+    november.loc[2, "卡等级"] = "黑卡"
+    write(october, paths[0])
+    write(november, paths[1])
+    with pytest.raises(InputError) as info:
+        load_clients(paths)
+    assert [(p.file, p.row, p.column) for p in info.value.problems] == [
+        (str(paths[0]), 3, "time_deposit"), (str(paths[1]), 2, "snapshot_date"), (str(paths[1]), 2, "card_level")]
+
+
+def test_a_snapshot_split_over_two_files_is_one_book_unless_clients_repeat(tmp_path: Path):
+    df = client_frame()
+    first = write(df.iloc[[0]], tmp_path / "a.csv")
+    second = write(df.iloc[[1]], tmp_path / "b.parquet")  # same snapshot, other client: fine
+    assert list(load_clients([first, second])["client_id"]) == ["0001", "0002"]
+    again = write(df.iloc[[0]], tmp_path / "c.csv")
+    with pytest.raises(InputError, match="1 client rows appear in more than one file"):
+        load_clients([first, again])
+
+
+@pytest.mark.parametrize("order", ["sorted", "shuffled"])
+def test_repeated_ids_in_a_large_column_are_found_whatever_the_row_order(tmp_path: Path, order: str,
+                                                                        monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(io, "WHOLE_COLUMN_ROWS", 0)  # the whole-column path of a million-row snapshot
+    ids = [f"{i:04d}" for i in range(1, 40)]
+    if order == "shuffled":
+        ids = ids[::7] + [i for i in ids if i not in ids[::7]]
+    frame = pd.DataFrame({"数据日期": "2026-10-31", "客户号": ids, "客户姓名": "张三", "机构号": "B001"})
+    assert load_clients(write(frame, tmp_path / "ok.csv"))["client_id"].tolist() == ids
+    frame.loc[30, "客户号"] = f" {ids[3]}.0 "  # the same id once stripped and its Excel '.0' dropped
+    with pytest.raises(InputError) as info:
+        load_clients(write(frame, tmp_path / "dup.csv"))
+    assert [(p.row, p.column) for p in info.value.problems] == [(5, "client_id"), (32, "client_id")]

@@ -4,52 +4,95 @@ Every file is read as text first (so client ids keep their leading zeros, whatev
 headers are mapped from English or Chinese, and a pandera schema built from `toolkit.schema`
 checks every cell. All problems of all files are collected and raised together as one
 `InputError`, each with file, sheet, row and column, so an analyst fixes the export once.
+
+Speed (a province's monthly snapshot is a million rows): each column is parsed once and the
+result is shared by every pandera check and by the typed frame (`ParsedColumn`); text cells are
+parsed on their distinct values only, by the same cell parsers, and spread back by code; columns
+already typed (numbers, dates in parquet) skip text work; CSV and parquet are read by Arrow.
 """
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from toolkit.errors import InputError, Problem
-from toolkit.schema import TABLES, Column, Table
+from toolkit.schema import CLIENTS, TABLES, Column, Table
 
 READABLE = (".xlsx", ".xlsm", ".csv", ".parquet")
 _BLANKS = {"", "nan", "none", "null", "nat", "-", "—"}
 _NUMBER_JUNK = re.compile(r"[,\s，¥￥元]")
+_PLAIN_NUMBER = r"[0-9.eE+\-]*"  # ASCII only: no junk to strip, so the (Python) regex can be skipped
+_WHOLE_FLOAT = r"^(\d+)\.0$"  # '123.0' from Excel -> '123'
+#: A text column is parsed whole (not per distinct value) from this many rows, when an evenly spaced
+#: sample of 2,048 cells is more distinct than this share (about 50,000+ distinct values: ids, phones).
+WHOLE_COLUMN_ROWS, WHOLE_COLUMN_DISTINCT = 50_000, 0.98
 
 
 # --- cell parsers: vectorised, tolerant of what bank exports contain --------------------------------
+def _textual(s: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)
+
+
+def _blank_word(stripped: pd.Series) -> pd.Series:
+    return stripped.str.lower().isin(_BLANKS).fillna(True)
+
+
 def blank(s: pd.Series) -> pd.Series:
     """True where a cell is empty (NaN, '', 'nan', '-' …)."""
-    if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+    if not _textual(s):
         return s.isna()
-    return s.isna() | s.astype("string").str.strip().str.lower().isin(_BLANKS).fillna(True)
+    return s.isna() | _blank_word(s.astype("string").str.strip())
 
 
 def parse_number(s: pd.Series) -> pd.Series:
     """Numbers as float; '1,234.50', '¥1234', '1234元' accepted; NaN where not a number."""
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return s.astype("float64")
-    text = s.astype("string").str.replace(_NUMBER_JUNK, "", regex=True)
+    text = s.astype("string")
+    junk = ~text.str.fullmatch(_PLAIN_NUMBER).fillna(True).to_numpy(dtype=bool)
+    if junk.any():  # only cells that may hold separators or currency signs go through the regex
+        text = text.copy()
+        text[junk] = text[junk].str.replace(_NUMBER_JUNK, "", regex=True).array
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
 def parse_date(s: pd.Series) -> pd.Series:
     """Dates as datetime64 (day precision); ISO, 2026/10/31, 20261031 and Excel dates accepted."""
     if pd.api.types.is_datetime64_any_dtype(s):
-        return s.dt.tz_localize(None).dt.normalize() if getattr(s.dt, "tz", None) else s.dt.normalize()
+        if getattr(s.dt, "tz", None):
+            return s.dt.tz_localize(None).dt.normalize()
+        return s.copy(deep=False) if _at_midnight(s) else s.dt.normalize()
     text = s.astype("string").str.strip()
     text = text.str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
     text = text.str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "", regex=False)
-    text = text.str.replace(r"\s+00:00:00$", "", regex=True)
+    midnight = text.str.contains("00:00:00", regex=False).fillna(False).to_numpy(dtype=bool)
+    if midnight.any():  # Python's regex (for \s) only where an Excel time part can be
+        text = text.copy()
+        text[midnight] = text[midnight].str.replace(r"\s+00:00:00$", "", regex=True).array
     out = pd.to_datetime(text, errors="coerce", format="mixed", yearfirst=True)
     return out.dt.normalize().astype("datetime64[ns]")
+
+
+def _at_midnight(s: pd.Series) -> bool:
+    """Whether every (tz-naive) timestamp is already a date: normalising would change nothing."""
+    values = s.to_numpy()
+    unit, count = np.datetime_data(values.dtype)
+    per_day = np.timedelta64(1, "D") // np.timedelta64(count, unit)
+    return bool(((values.view("i8") % per_day == 0) | np.isnat(values)).all())
 
 
 def parse_enum(s: pd.Series, vocabulary: dict[str, str]) -> pd.Series:
@@ -62,19 +105,234 @@ def parse_text(s: pd.Series) -> pd.Series:
     """Text cells; integer-looking floats from Excel ('123.0') lose the '.0', blanks become NA."""
     if pd.api.types.is_numeric_dtype(s):
         s = s.map(lambda v: None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
-    text = s.astype("string").str.strip()
-    text = text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    text = _whole_floats_as_ints(s.astype("string").str.strip())
     return text.where(~blank(s), pd.NA).astype(object).where(lambda x: x.notna(), None)
 
 
+def _whole_floats_as_ints(text: pd.Series) -> pd.Series:
+    """'123.0' -> '123'; the regex runs only on cells that contain '.0' at all."""
+    dotted = text.str.contains(".0", regex=False).fillna(False).to_numpy(dtype=bool)
+    if dotted.any():
+        text = text.copy()
+        text[dotted] = text[dotted].str.replace(_WHOLE_FLOAT, r"\1", regex=True).array
+    return text
+
+
+# --- one column, parsed once ------------------------------------------------------------------
+class ParsedColumn:
+    """A raw column and what the parsers above make of it, each computed at most once.
+
+    Text cells go through the parsers on their distinct values only and are spread back by code:
+    a million cells hold a few thousand distinct dates, words or amounts. The one exception is a
+    text column of mostly distinct values (ids, phones), which is stripped in Arrow as a whole.
+    """
+
+    def __init__(self, raw: pd.Series):
+        self.raw = raw
+        self.textual = _textual(raw)
+        self._results: dict[str, pd.Series] = {}
+        self._text_arrow: pyarrow.ChunkedArray | None = None  # the text result in Arrow, when built whole
+
+    @cached_property
+    def string(self) -> pd.Series:
+        """The cells as pandas' Arrow-backed strings: the form every parser works on."""
+        return self.raw.astype("string")
+
+    @cached_property
+    def _distinct(self) -> tuple[np.ndarray, pd.Series]:
+        """(code per cell, the distinct cells); a missing cell gets its own code, after the rest.
+
+        Arrow's dictionary encoding, as `pd.factorize` does it, keeping Arrow's 32-bit codes.
+        """
+        encoded = self._arrow.dictionary_encode().combine_chunks()
+        values = pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary), dtype="string")
+        codes = encoded.indices
+        if codes.null_count:
+            codes = pc.fill_null(codes, len(values))
+            values = pd.concat([values, pd.Series([pd.NA], dtype="string")], ignore_index=True)
+        return codes.to_numpy(), values
+
+    @property
+    def _arrow(self) -> pyarrow.ChunkedArray:
+        return self.string.array.__arrow_array__()
+
+    def _spread(self, per_value: pd.Series) -> pd.Series:
+        """A result per distinct value as a result per cell, of the same dtype (object stays object)."""
+        codes = self._distinct[0]
+        numpy_backed = isinstance(per_value.dtype, np.dtype)
+        cells = per_value.to_numpy()[codes] if numpy_backed else per_value.array.take(codes)
+        return pd.Series(cells, index=self.raw.index, name=self.raw.name, dtype=per_value.dtype, copy=False)
+
+    def per_cell(self, key: str, parse: Callable[[pd.Series], pd.Series]) -> pd.Series:
+        """`parse` applied to the column once (memoised under `key`): to the distinct values of text cells."""
+        if key not in self._results:
+            self._results[key] = self._spread(parse(self._distinct[1])) if self.textual else parse(self.raw)
+        return self._results[key]
+
+    @cached_property
+    def _mostly_distinct(self) -> bool:
+        """Whether the column is large and all but distinct (ids, phones): then its text is built whole
+        in Arrow, as hashing a million distinct values would cost more than it saves."""
+        n = len(self.raw)
+        if n < WHOLE_COLUMN_ROWS or n == 0:
+            return False
+        sample = self.string.iloc[np.unique(np.linspace(0, n - 1, 2048).astype(np.int64))].dropna()
+        return sample.nunique() >= WHOLE_COLUMN_DISTINCT * len(sample)
+
+    @cached_property
+    def stripped(self) -> pd.Series:
+        return self.string.str.strip()
+
+    @cached_property
+    def missing(self) -> np.ndarray:
+        """Null cells (Arrow's validity bitmap for Arrow-backed text: same answer, no conversion)."""
+        arrow_backed = self.textual and not pd.api.types.is_object_dtype(self.raw)
+        return (self.string if arrow_backed else self.raw).isna().to_numpy(dtype=bool)
+
+    @cached_property
+    def blank(self) -> np.ndarray:
+        if not self.textual:
+            return self.missing
+        if self._mostly_distinct:
+            words = _blank_word(self.stripped)
+        else:
+            words = self.per_cell("blank word", lambda values: _blank_word(values.str.strip()))
+        return self.missing | words.to_numpy(dtype=bool)
+
+    @property
+    def number(self) -> pd.Series:
+        return self.per_cell("number", parse_number)
+
+    @property
+    def date(self) -> pd.Series:
+        return self.per_cell("date", parse_date)
+
+    def known_word(self, vocabulary: dict[str, str]) -> pd.Series:
+        """Whether each cell is one of the vocabulary's words (`parse_enum` finds a code)."""
+        return self.per_cell(f"known {id(vocabulary)}", lambda values: parse_enum(values, vocabulary).notna())
+
+    @cached_property
+    def text(self) -> pd.Series:
+        if self.textual and self._mostly_distinct:
+            return self._whole_text()
+        if self.textual or not pd.api.types.is_numeric_dtype(self.raw):
+            return self.per_cell("text", parse_text)
+        codes, uniques = pd.factorize(self.raw)  # ids stored as numbers: format each distinct one once
+        values = np.append(parse_text(pd.Series(uniques)).to_numpy(dtype=object), None)
+        return pd.Series(values[codes], index=self.raw.index, name=self.raw.name, dtype=object)
+
+    def _whole_text(self) -> pd.Series:
+        """`parse_text` over the whole column in Arrow; the regex only where a '.0' occurs."""
+        arrow = _whole_floats_as_ints(self.stripped).array.__arrow_array__()
+        if self.blank.any():
+            arrow = pc.if_else(pyarrow.array(self.blank), pyarrow.scalar(None, arrow.type), arrow)
+        self._text_arrow = arrow
+        return pd.Series(arrow.to_numpy(), index=self.raw.index, name=self.raw.name, dtype=object)
+
+    def all_distinct_text(self, start: int, length: int) -> bool:
+        """True when the text of rows start…start+length is present and never repeats (then no key with
+        this column as its last part can repeat): a sort check when the rows are in id order, else a hash."""
+        self.text  # noqa: B018 - builds the Arrow copy of a mostly distinct column
+        if self._text_arrow is None or length < 2:
+            return False
+        arrow = self._text_arrow.slice(start, length)
+        if arrow.null_count:
+            return False
+
+        def increasing(run: pyarrow.ChunkedArray) -> bool:
+            return bool(pc.all(pc.greater(run.slice(1), run.slice(0, len(run) - 1))).as_py())
+
+        if increasing(arrow.slice(0, 1024)) and increasing(arrow):
+            return True
+        return len(pc.unique(arrow)) == length
+
+
+class ParsedFrame:
+    """The parsed columns of one raw frame, created on first use and shared by checks and coercion."""
+
+    def __init__(self, df: pd.DataFrame, owned: bool = False):
+        self.df = df
+        self.owned = owned  # True: `df` is this loader's own frame, whose columns `release` may drop
+        self._columns: dict[str, ParsedColumn] = {}
+
+    def release(self, name: str) -> None:
+        """Forget a column once its typed form is built (with its raw cells, if the frame is ours)."""
+        self._columns.pop(name, None)
+        if self.owned and name in self.df:
+            del self.df[name]
+
+    def __getitem__(self, name: str) -> ParsedColumn:
+        if name not in self._columns:
+            self._columns[name] = ParsedColumn(self.df[name])
+        return self._columns[name]
+
+    def verdict(self, s: pd.Series, rule: Callable[[ParsedColumn], np.ndarray]) -> pd.Series:
+        """The rule's verdict on the column pandera hands over; a null cell always passes (pandera's
+        `ignore_na`, done here with the cached null mask rather than by pandera copying the non-null cells)."""
+        parsed = self[str(s.name)] if s.name in self.df.columns else None
+        if parsed is None or len(s) != len(parsed.raw) or not s.index.equals(parsed.raw.index):
+            parsed = ParsedColumn(s)
+        return pd.Series(np.asarray(rule(parsed), dtype=bool) | parsed.missing, index=s.index)
+
+
 # --- reading ---------------------------------------------------------------------------------
+_PANDAS_ONLY_CSV = re.compile(rb"(?:^|[\r\n])[ \t]+(?:[\r\n]|$)|\r(?!\n)")  # blank-looking lines, bare CR
+
+
+def _arrow_reads_as_pandas(body: bytes) -> bool:
+    """Whether Arrow's CSV reader gives exactly pandas' cells for this file (UTF-8, BOM removed).
+
+    They differ on NUL bytes, a second BOM, lines of only spaces or tabs (pandas skips them), bare CR
+    line breaks, and a quoted cell still open at the end (pandas refuses the file); elsewhere they
+    agree (tests/test_io.py compares them on generated files). Whether a quote is open at the end
+    follows from the runs of '"': an odd run opening a cell (after a comma, a line break or at the
+    start) flips the state, any other odd run closes a cell (or is text), an even run changes nothing.
+    """
+    if b"\x00" in body or body.startswith(codecs.BOM_UTF8) or _PANDAS_ONLY_CSV.search(body):
+        return False
+    data = np.frombuffer(body, dtype=np.uint8)
+    quotes = np.flatnonzero(data == ord('"'))
+    if not len(quotes):
+        return True
+    breaks = np.flatnonzero(np.diff(quotes) != 1) + 1
+    first = quotes[np.r_[0, breaks]]
+    odd = np.diff(np.r_[0, breaks, len(quotes)]) % 2 == 1
+    before = np.where(first > 0, data[np.maximum(first - 1, 0)], ord("\n"))
+    opening = np.isin(before, np.frombuffer(b",\r\n", dtype=np.uint8))
+    closes = np.flatnonzero(odd & ~opening)
+    flips = odd & opening
+    open_at_end = np.count_nonzero(flips[closes[-1] + 1:] if len(closes) else flips) % 2 == 1
+    return not open_at_end
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """CSV cells as text: Arrow's reader where it reads the file as pandas does, else pandas'."""
+    data = path.read_bytes()
+    body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    if _arrow_reads_as_pandas(body):
+        try:
+            names = pacsv.open_csv(pyarrow.BufferReader(body)).schema.names
+            if len(set(names)) == len(names) and all(names):
+                table = pacsv.read_csv(
+                    pyarrow.BufferReader(body),
+                    parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                    convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pyarrow.string()),
+                                                         strings_can_be_null=False))
+                if table.column_names == names and all(pyarrow.types.is_string(t) for t in table.schema.types):
+                    return table.to_pandas(split_blocks=True, self_destruct=True)
+        except (pyarrow.ArrowException, ValueError):
+            pass  # a ragged row or bad UTF-8: pandas reads it (or says precisely why it cannot)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
 def _read_raw(path: Path, table: Table) -> tuple[pd.DataFrame, str | None]:
-    """The file as a frame of text cells, and the sheet name used (xlsx only)."""
+    """The file as a frame of cells (text, or the types a parquet file carries), and the sheet used."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), None
-    if suffix == ".parquet":
-        return pd.read_parquet(path), None
+        return _read_csv(path), None
+    if suffix == ".parquet":  # the cells pd.read_parquet gives, without copying them into 2-D blocks
+        table = pq.read_table(path, use_pandas_metadata=True)
+        return table.to_pandas(split_blocks=True, self_destruct=True), None
     if suffix in (".xlsx", ".xlsm"):
         sheets = pd.ExcelFile(path, engine="openpyxl").sheet_names
         wanted = [n for n in (table.sheet, table.sheet_alias) if n]
@@ -115,101 +373,179 @@ def _map_headers(df: pd.DataFrame, table: Table, file: str, sheet: str | None) -
 
 
 # --- validation with pandera -----------------------------------------------------------------
-def _column_checks(col: Column) -> list[pa.Check]:
+def _column_checks(col: Column, parsed: ParsedFrame) -> list[pa.Check]:
+    def check(rule: Callable[[ParsedColumn], np.ndarray | pd.Series], error: str) -> pa.Check:
+        return pa.Check(lambda s: parsed.verdict(s, rule), error=error, ignore_na=False)
+
     checks: list[pa.Check] = []
     if col.required:
-        checks.append(pa.Check(lambda s: ~blank(s), error="a value is required here"))
+        checks.append(check(lambda p: ~p.blank, "a value is required here"))
     if col.kind == "date":
-        checks.append(pa.Check(lambda s: blank(s) | parse_date(s).notna(), error=f"expected {col.describe()}"))
+        checks.append(check(lambda p: p.blank | p.date.notna().to_numpy(), f"expected {col.describe()}"))
     elif col.kind in ("amount", "int", "fraction"):
-        checks.append(pa.Check(lambda s: blank(s) | parse_number(s).notna(), error=f"expected {col.describe()}"))
+        checks.append(check(lambda p: p.blank | p.number.notna().to_numpy(), f"expected {col.describe()}"))
         if col.kind in ("amount", "int"):
-            checks.append(pa.Check(lambda s: ~(parse_number(s) < 0), error=f"negative; expected {col.describe()}"))
+            checks.append(check(lambda p: ~(p.number < 0).to_numpy(), f"negative; expected {col.describe()}"))
         if col.kind == "int":
-            checks.append(pa.Check(lambda s: blank(s) | (parse_number(s) % 1 == 0),
-                                   error=f"expected {col.describe()}"))
+            checks.append(check(lambda p: p.blank | (p.number % 1 == 0).to_numpy(),
+                                f"expected {col.describe()}"))
     elif col.kind == "enum" and col.vocabulary:
         vocab = col.vocabulary
-        checks.append(pa.Check(lambda s: blank(s) | parse_enum(s, vocab).notna(), error=f"expected {col.describe()}"))
+        checks.append(check(lambda p: p.blank | p.known_word(vocab).to_numpy(), f"expected {col.describe()}"))
     if col.unique:
-        checks.append(pa.Check(lambda s: blank(s) | ~s.astype("string").str.strip().duplicated(keep=False),
-                               error="duplicate id; each value must appear once"))
+        checks.append(check(lambda p: p.blank | ~p.stripped.duplicated(keep=False).to_numpy(),
+                            "duplicate id; each value must appear once"))
     return checks
 
 
-def pandera_schema(table: Table, present: Iterable[str]) -> pa.DataFrameSchema:
-    """The table's rules as a pandera schema over the text cells, for the columns present."""
+def pandera_schema(table: Table, present: Iterable[str],
+                   parsed: ParsedFrame | None = None) -> pa.DataFrameSchema:
+    """The table's rules as a pandera schema over the raw cells, for the columns present.
+
+    `parsed` shares each column's parse between the checks (and with `coerce`); without it every
+    check parses the cells it is given.
+    """
     present = set(present)
+    parsed = parsed if parsed is not None else ParsedFrame(pd.DataFrame())
     return pa.DataFrameSchema(
-        {c.name: pa.Column(None, checks=_column_checks(c), nullable=True, required=False)
+        {c.name: pa.Column(None, checks=_column_checks(c, parsed), nullable=True, required=False)
          for c in table.columns if c.name in present},
         strict=False,
     )
 
 
-def _validate(df: pd.DataFrame, table: Table, file: str, sheet: str | None) -> list[Problem]:
+def _failures(df: pd.DataFrame, table: Table, parsed: ParsedFrame) -> list[tuple[int, str, str]]:
+    """(row label, column, message) of every cell pandera rejects."""
     try:
-        pandera_schema(table, df.columns).validate(df, lazy=True)
+        # The schema coerces nothing, so pandera's deep copy of every cell is not needed; it gets a
+        # shallow copy, which pandera's schema registry may hold on to without keeping `df` alive.
+        pandera_schema(table, df.columns, parsed).validate(df.copy(deep=False), lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         cases = cases[cases["index"].notna()]
-        return [
-            Problem(file, f"{row.check} (found {row.failure_case!r})", sheet=sheet,
-                    row=int(row.index) + 2, column=row.column)
-            for row in cases.itertuples()
-        ]
+        return [(int(row.index), row.column, f"{row.check} (found {row.failure_case!r})")
+                for row in cases.itertuples()]
     return []
 
 
-def coerce(df: pd.DataFrame, table: Table) -> pd.DataFrame:
+def coerce(df: pd.DataFrame, table: Table, parsed: ParsedFrame | None = None) -> pd.DataFrame:
     """Typed canonical frame: all contract columns present, blanks as NA (amounts as 0)."""
+    parsed = parsed if parsed is not None and parsed.df is df else ParsedFrame(df)
     out = pd.DataFrame(index=df.index)
     for col in table.columns:
-        s = df[col.name] if col.name in df else pd.Series([None] * len(df), index=df.index, dtype=object)
+        p = parsed[col.name] if col.name in df else ParsedColumn(
+            pd.Series([None] * len(df), index=df.index, dtype=object))
         if col.kind == "date":
-            out[col.name] = parse_date(s)
+            out[col.name] = p.date
         elif col.kind == "amount":
-            out[col.name] = parse_number(s).fillna(0.0)
+            out[col.name] = p.number.fillna(0.0)
         elif col.kind == "fraction":
-            out[col.name] = parse_number(s)
+            out[col.name] = p.number
         elif col.kind == "int":
-            out[col.name] = parse_number(s).round().astype("Int64")
+            out[col.name] = p.number.round().astype("Int64")
         elif col.kind == "enum" and col.vocabulary:
-            codes = parse_enum(s, col.vocabulary)
-            if col.default is not None:
-                codes = codes.fillna(col.default)
-            out[col.name] = codes.astype(object).where(lambda x: x.notna(), None)
+            out[col.name] = p.per_cell(f"codes {id(col.vocabulary)} {col.default}", _codes(col))
         else:
-            out[col.name] = parse_text(s)
+            out[col.name] = p.text
+        parsed.release(col.name)
     return out.reset_index(drop=True)
+
+
+def _codes(col: Column) -> Callable[[pd.Series], pd.Series]:
+    """Cells -> canonical codes as the typed frame holds them: object, None where blank (or the default)."""
+    def codes(cells: pd.Series) -> pd.Series:
+        words = parse_enum(cells, col.vocabulary or {})
+        if col.default is not None:
+            words = words.fillna(col.default)
+        return words.astype(object).where(lambda x: x.notna(), None)
+    return codes
+
+
+def _duplicate_keys(typed: pd.DataFrame, table: Table, last_key_distinct: bool) -> np.ndarray:
+    """Rows of one file whose multi-column key repeats; a last key column without repeats rules them out."""
+    if last_key_distinct:
+        return np.array([], dtype=np.int64)
+    key = typed[list(table.unique_key)]
+    return np.flatnonzero((key.notna().all(axis=1) & key.duplicated(keep=False)).to_numpy())
+
+
+@dataclass
+class _Opened:
+    """One file read and its headers mapped; `frame` is None when that already failed."""
+
+    path: Path
+    frame: pd.DataFrame | None
+    sheet: str | None
+    problems: list[Problem]
+
+
+def _open(path: str | Path, table: Table) -> _Opened:
+    path = Path(path)
+    if not path.is_file():
+        return _Opened(path, None, None, [Problem(str(path), f"{table.name} file not found")])
+    try:
+        raw, sheet = _read_raw(path, table)
+    except InputError as exc:
+        return _Opened(path, None, None, exc.problems)
+    except Exception as exc:  # a corrupt or mislabelled file: say so, without a traceback
+        return _Opened(path, None, None, [Problem(str(path), f"cannot read as {path.suffix}: {exc}")])
+    mapped, problems = _map_headers(raw, table, str(path), sheet)
+    return _Opened(path, None if problems else mapped, sheet, problems)
+
+
+def _check(files: list[_Opened], table: Table) -> tuple[pd.DataFrame, list[list[Problem]]]:
+    """Check and type opened files of one table in one pass (their cells stacked, each column parsed once).
+
+    Returns the stacked typed frame and, per file, its problems located in that file and sorted. The
+    files' own frames are released (`frame` set to None) once stacked, to keep a million rows in memory once.
+    """
+    frames = [f.frame for f in files if f.frame is not None]
+    stacked = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    starts = np.cumsum([0, *map(len, frames)])
+    for file in files:
+        file.frame = None
+    del frames
+    parsed = ParsedFrame(stacked, owned=True)
+    found: list[list[Problem]] = [[] for _ in files]
+    for index, column, message in _failures(stacked, table, parsed):
+        k = int(np.searchsorted(starts, index, side="right")) - 1 if len(files) > 1 else 0
+        found[k].append(Problem(str(files[k].path), message, sheet=files[k].sheet,
+                                row=index - int(starts[k]) + 2, column=column))
+    distinct_keys = [False] * len(files)
+    if len(table.unique_key) > 1 and table.unique_key[-1] in stacked:
+        last = parsed[table.unique_key[-1]]
+        distinct_keys = [last.all_distinct_text(int(a), int(b - a)) for a, b in itertools.pairwise(starts)]
+    typed = coerce(stacked, table, parsed)  # releases each column's cells and parse as it goes
+    del stacked, parsed
+    order = {c.name: i for i, c in enumerate(table.columns)}
+    for k, file in enumerate(files):
+        if len(table.unique_key) > 1:
+            own = typed.iloc[starts[k]:starts[k + 1]]
+            for i in _duplicate_keys(own, table, distinct_keys[k]):
+                found[k].append(Problem(str(file.path), "duplicate " + " + ".join(table.unique_key)
+                                        + f" ({own.iloc[i][table.unique_key[-1]]!r}); each must appear once",
+                                        sheet=file.sheet, row=int(i) + 2, column=table.unique_key[-1]))
+        found[k].sort(key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
+    return typed, found
+
+
+def _stackable(files: list[_Opened]) -> bool:
+    """Files whose cells can be checked as one frame: same columns and types, rows numbered from 0."""
+    frames = [f.frame for f in files]
+    if any(f is None for f in frames) or not frames:
+        return False
+    first = frames[0]
+    return all(isinstance(f.index, pd.RangeIndex) and f.index.start == 0 and f.index.step == 1
+               and list(f.columns) == list(first.columns) and f.dtypes.equals(first.dtypes) for f in frames)
 
 
 def read_table(path: str | Path, table: Table | str) -> tuple[pd.DataFrame, list[Problem]]:
     """Read and check one file; returns the typed frame and every problem found (empty if fine)."""
     table = TABLES[table] if isinstance(table, str) else table
-    path = Path(path)
-    if not path.is_file():
-        return pd.DataFrame(), [Problem(str(path), f"{table.name} file not found")]
-    try:
-        raw, sheet = _read_raw(path, table)
-    except InputError as exc:
-        return pd.DataFrame(), exc.problems
-    except Exception as exc:  # a corrupt or mislabelled file: say so, without a traceback
-        return pd.DataFrame(), [Problem(str(path), f"cannot read as {path.suffix}: {exc}")]
-    mapped, problems = _map_headers(raw, table, str(path), sheet)
-    if problems:
-        return pd.DataFrame(), problems
-    problems = _validate(mapped, table, str(path), sheet)
-    typed = coerce(mapped, table)
-    if len(table.unique_key) > 1:
-        key = typed[list(table.unique_key)]
-        dup = key.notna().all(axis=1) & key.duplicated(keep=False)
-        for i in np.flatnonzero(dup.to_numpy()):
-            problems.append(Problem(str(path), "duplicate " + " + ".join(table.unique_key)
-                                    + f" ({typed.iloc[i][table.unique_key[-1]]!r}); each must appear once",
-                                    sheet=sheet, row=int(i) + 2, column=table.unique_key[-1]))
-    order = {c.name: i for i, c in enumerate(table.columns)}
-    problems.sort(key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
+    opened = _open(path, table)
+    if opened.frame is None:
+        return pd.DataFrame(), opened.problems
+    typed, (problems,) = _check([opened], table)
     return typed, problems
 
 
@@ -221,19 +557,57 @@ def load_table(path: str | Path, table: Table | str) -> pd.DataFrame:
     return df
 
 
+def _snapshots_apart(frames: list[pd.DataFrame]) -> bool:
+    """True when no two files share a snapshot date and no key is missing: then no row can repeat.
+
+    (Each file's own repeats were already reported by `_check`.)
+    """
+    seen: set[np.datetime64] = set()
+    for df in frames:
+        if df["snapshot_date"].isna().any() or df["client_id"].isna().any():
+            return False
+        dates = set(df["snapshot_date"].unique())
+        if dates & seen:
+            return False
+        seen |= dates
+    return True
+
+
+def _check_clients(opened: list[_Opened]) -> tuple[pd.DataFrame, list[pd.DataFrame], list[Problem]]:
+    """(book, each file's rows, every problem in file order): monthly exports of one system in one pass."""
+    if len(opened) > 1 and _stackable(opened):
+        starts = np.cumsum([0, *(len(f.frame) for f in opened if f.frame is not None)])
+        try:
+            book, found = _check(opened, CLIENTS)
+        except Exception:  # noqa: BLE001 - again file by file below, to fail exactly as one file fails
+            opened = [_open(f.path, CLIENTS) for f in opened]
+        else:
+            return (book, [book.iloc[a:b] for a, b in itertools.pairwise(starts)],
+                    [p for problems in found for p in problems])
+    frames, problems = [], []
+    for file in opened:
+        if file.frame is None:
+            frames.append(pd.DataFrame())
+            problems.extend(file.problems)
+            continue
+        typed, (found,) = _check([file], CLIENTS)
+        frames.append(typed)
+        problems.extend(found)
+    if problems:
+        return pd.DataFrame(), frames, problems
+    return (frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)), frames, problems
+
+
 def load_clients(paths: str | Path | Sequence[str | Path]) -> pd.DataFrame:
     """The client book from one file or several monthly exports, all checked before any is used."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not paths:
         raise InputError(Problem("clients", "no client files given"))
-    frames, problems = [], []
-    for p in paths:
-        df, found = read_table(p, "clients")
-        problems.extend(found)
-        frames.append(df)
+    book, frames, problems = _check_clients([_open(p, CLIENTS) for p in paths])
     if problems:
         raise InputError(problems)
-    book = pd.concat(frames, ignore_index=True)
+    if _snapshots_apart(frames):
+        return book
     dup = book.duplicated(["snapshot_date", "client_id"], keep="first")
     if dup.any():
         first = book[dup].iloc[0]
