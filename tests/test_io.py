@@ -163,13 +163,7 @@ def test_a_parsed_column_agrees_with_the_cell_parsers(values: list, arrow_backed
         parsed = io.ParsedColumn(raw)
         assert (parsed.blank == io.blank(raw).to_numpy()).all()
         pd.testing.assert_series_equal(parsed.number, io.parse_number(raw), check_exact=True)
-        try:
-            dates = io.parse_date(raw)
-        except (ValueError, OverflowError) as exc:  # years out of range ('01'): the parse fails the same way
-            with pytest.raises(type(exc)):
-                parsed.date  # noqa: B018
-        else:
-            pd.testing.assert_series_equal(parsed.date, dates, check_exact=True)
+        pd.testing.assert_series_equal(parsed.date, io.parse_date(raw), check_exact=True)
         assert (parsed.known_word(CARD_LEVELS) == io.parse_enum(raw, CARD_LEVELS).notna()).all()
         assert [(type(v), v) for v in parsed.text] == [(type(v), v) for v in io.parse_text(raw)]
 
@@ -182,20 +176,18 @@ def test_cell_parsers_skip_regexes_only_where_they_cannot_match(values: list):
     raw = pd.Series(values, dtype=object)
     text = raw.astype("string")
     everywhere = pd.to_numeric(text.str.replace(re.compile(r"[,\s，¥￥元]"), "", regex=True), errors="coerce")
-    pd.testing.assert_series_equal(io.parse_number(raw), everywhere.astype("float64"), check_exact=True)
+    everywhere = everywhere.astype("float64").where(lambda n: n.abs() < io.MAX_NUMBER)  # 'inf', '1e30': no number
+    pd.testing.assert_series_equal(io.parse_number(raw), everywhere, check_exact=True)
     stripped = text.str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True)
     expected = stripped.where(~io.blank(raw), pd.NA).astype(object).where(lambda x: x.notna(), None)
     assert [(type(v), v) for v in io.parse_text(raw)] == [(type(v), v) for v in expected]
     dates = text.str.strip().str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
     dates = dates.str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "", regex=False)
     dates = dates.str.replace(r"\s+00:00:00$", "", regex=True)
-    try:
-        expected_dates = pd.to_datetime(dates, errors="coerce", format="mixed", yearfirst=True)
-        expected_dates = expected_dates.dt.normalize().astype("datetime64[ns]")
-    except (ValueError, OverflowError):  # out-of-range years: both raise
-        with pytest.raises((ValueError, OverflowError)):
-            io.parse_date(raw)
-        return
+    expected_dates = pd.to_datetime(dates, errors="coerce", format="mixed", yearfirst=True)
+    years = expected_dates.dt.year
+    expected_dates = expected_dates.where((years >= io.MIN_YEAR) & (years <= io.MAX_YEAR))  # '01' is no date
+    expected_dates = expected_dates.dt.normalize().astype("datetime64[ns]")
     pd.testing.assert_series_equal(io.parse_date(raw), expected_dates, check_exact=True)
 
 
@@ -293,3 +285,26 @@ def test_repeated_ids_in_a_large_column_are_found_whatever_the_row_order(tmp_pat
     with pytest.raises(InputError) as info:
         load_clients(write(frame, tmp_path / "dup.csv"))
     assert [(p.row, p.column) for p in info.value.problems] == [(5, "client_id"), (32, "client_id")]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_empty_required_cell_and_impossible_dates_are_reported_in_every_format(tmp_path: Path, suffix: str):
+    df = client_frame().astype(object)
+    df.loc[1, "客户号"] = None
+    df.loc[0, "出生日期"] = "01"  # year 1: a typing mistake, not a crash
+    df.loc[2, "出生日期"] = "-5"
+    path = write(df, tmp_path / f"c{suffix}")
+    with pytest.raises(InputError) as info:
+        load_clients(path)
+    found = {(p.row, p.column): p.message for p in info.value.problems}
+    assert found[(3, "client_id")] == "a value is required here (the cell is empty)"
+    assert "expected a date" in found[(2, "birth_date")] and "expected a date" in found[(4, "birth_date")]
+
+
+def test_infinite_or_huge_counts_are_reported_once_not_a_crash(tmp_path: Path):
+    df = pd.DataFrame({"员工号": ["S1", "S2", "S3"], "姓名": ["甲", "乙", "丙"], "机构号": ["B1"] * 3,
+                       "岗位": ["柜员"] * 3, "月拜访上限": ["inf", "1e30", "2.5"]})
+    df.to_csv(tmp_path / "s.csv", index=False)
+    _, problems = read_table(tmp_path / "s.csv", "staff")
+    assert [(p.row, p.column) for p in problems] == [(2, "max_visits_per_month"), (3, "max_visits_per_month"),
+                                                      (4, "max_visits_per_month")]

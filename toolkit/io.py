@@ -61,13 +61,24 @@ def blank(s: pd.Series) -> pd.Series:
 def parse_number(s: pd.Series) -> pd.Series:
     """Numbers as float; '1,234.50', '¥1234', '1234元' accepted; NaN where not a number."""
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        return s.astype("float64")
+        return _finite(s.astype("float64"))
     text = s.astype("string")
     junk = ~text.str.fullmatch(_PLAIN_NUMBER).fillna(True).to_numpy(dtype=bool)
     if junk.any():  # only cells that may hold separators or currency signs go through the regex
         text = text.copy()
         text[junk] = text[junk].str.replace(_NUMBER_JUNK, "", regex=True).array
-    return pd.to_numeric(text, errors="coerce").astype("float64")
+    return _finite(pd.to_numeric(text, errors="coerce").astype("float64"))
+
+
+def _finite(numbers: pd.Series) -> pd.Series:
+    """'inf' and numbers beyond any amount or count (1e30) are not numbers a bank exports."""
+    return numbers.where(numbers.abs() < MAX_NUMBER)
+
+
+#: Larger magnitudes are typing mistakes (no amount reaches 1e15 yuan; counts overflow Int64 beyond 2**53).
+MAX_NUMBER = 1e15
+#: Dates outside these years are typing mistakes (and would overflow nanosecond timestamps).
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 def parse_date(s: pd.Series) -> pd.Series:
@@ -84,6 +95,8 @@ def parse_date(s: pd.Series) -> pd.Series:
         text = text.copy()
         text[midnight] = text[midnight].str.replace(r"\s+00:00:00$", "", regex=True).array
     out = pd.to_datetime(text, errors="coerce", format="mixed", yearfirst=True)
+    # '01' or '-5' parse as years 1 and -5: no client, product or activity date is that old.
+    out = out.where((out.dt.year >= MIN_YEAR) & (out.dt.year <= MAX_YEAR))
     return out.dt.normalize().astype("datetime64[ns]")
 
 
@@ -266,13 +279,16 @@ class ParsedFrame:
             self._columns[name] = ParsedColumn(self.df[name])
         return self._columns[name]
 
-    def verdict(self, s: pd.Series, rule: Callable[[ParsedColumn], np.ndarray]) -> pd.Series:
-        """The rule's verdict on the column pandera hands over; a null cell always passes (pandera's
-        `ignore_na`, done here with the cached null mask rather than by pandera copying the non-null cells)."""
+    def verdict(self, s: pd.Series, rule: Callable[[ParsedColumn], np.ndarray],
+                nulls_pass: bool = True) -> pd.Series:
+        """The rule's verdict on the column pandera hands over. A null cell passes every rule but
+        "required" (pandera's `ignore_na`, done here with the cached null mask rather than by pandera
+        copying the non-null cells)."""
         parsed = self[str(s.name)] if s.name in self.df.columns else None
         if parsed is None or len(s) != len(parsed.raw) or not s.index.equals(parsed.raw.index):
             parsed = ParsedColumn(s)
-        return pd.Series(np.asarray(rule(parsed), dtype=bool) | parsed.missing, index=s.index)
+        verdict = np.asarray(rule(parsed), dtype=bool)
+        return pd.Series(verdict | parsed.missing if nulls_pass else verdict, index=s.index)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -374,12 +390,13 @@ def _map_headers(df: pd.DataFrame, table: Table, file: str, sheet: str | None) -
 
 # --- validation with pandera -----------------------------------------------------------------
 def _column_checks(col: Column, parsed: ParsedFrame) -> list[pa.Check]:
-    def check(rule: Callable[[ParsedColumn], np.ndarray | pd.Series], error: str) -> pa.Check:
-        return pa.Check(lambda s: parsed.verdict(s, rule), error=error, ignore_na=False)
+    def check(rule: Callable[[ParsedColumn], np.ndarray | pd.Series], error: str,
+              nulls_pass: bool = True) -> pa.Check:
+        return pa.Check(lambda s: parsed.verdict(s, rule, nulls_pass), error=error, ignore_na=False)
 
     checks: list[pa.Check] = []
     if col.required:
-        checks.append(check(lambda p: ~p.blank, "a value is required here"))
+        checks.append(check(lambda p: ~p.blank, "a value is required here", nulls_pass=False))
     if col.kind == "date":
         checks.append(check(lambda p: p.blank | p.date.notna().to_numpy(), f"expected {col.describe()}"))
     elif col.kind in ("amount", "int", "fraction"):
@@ -387,8 +404,8 @@ def _column_checks(col: Column, parsed: ParsedFrame) -> list[pa.Check]:
         if col.kind in ("amount", "int"):
             checks.append(check(lambda p: ~(p.number < 0).to_numpy(), f"negative; expected {col.describe()}"))
         if col.kind == "int":
-            checks.append(check(lambda p: p.blank | (p.number % 1 == 0).to_numpy(),
-                                f"expected {col.describe()}"))
+            checks.append(check(lambda p: p.blank | (p.number.isna() | (p.number % 1 == 0)).to_numpy(),
+                                f"expected {col.describe()}"))  # not a number at all: said once, above
     elif col.kind == "enum" and col.vocabulary:
         vocab = col.vocabulary
         checks.append(check(lambda p: p.blank | p.known_word(vocab).to_numpy(), f"expected {col.describe()}"))
@@ -414,6 +431,13 @@ def pandera_schema(table: Table, present: Iterable[str],
     )
 
 
+def _message(check: str, found: object) -> str:
+    """The check's text and the offending cell; an empty cell needs no quoting ('a value is required')."""
+    if found is None or (isinstance(found, float) and np.isnan(found)) or str(found).strip() == "":
+        return f"{check} (the cell is empty)"
+    return f"{check} (found {found!r})"
+
+
 def _failures(df: pd.DataFrame, table: Table, parsed: ParsedFrame) -> list[tuple[int, str, str]]:
     """(row label, column, message) of every cell pandera rejects."""
     try:
@@ -423,8 +447,7 @@ def _failures(df: pd.DataFrame, table: Table, parsed: ParsedFrame) -> list[tuple
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         cases = cases[cases["index"].notna()]
-        return [(int(row.index), row.column, f"{row.check} (found {row.failure_case!r})")
-                for row in cases.itertuples()]
+        return [(int(row.index), row.column, _message(row.check, row.failure_case)) for row in cases.itertuples()]
     return []
 
 
