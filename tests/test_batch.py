@@ -148,3 +148,37 @@ def test_monthly_batch_with_one_broken_branch_then_resume(tmp_path):
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps  # the good branches were not re-rendered
     assert (out / "2026-11" / "B002" / "branch_plan.html").is_file()
     assert not (out / "2026-11" / "_failed" / "B002" / "branch_plan.ipynb").exists()
+
+
+def test_jobs_from_a_function_start_after_the_workers_and_a_failing_warm_up_is_harmless(tmp_path):
+    calls = []
+
+    def prepare() -> list[Job]:
+        calls.append("prepared")
+        return [touch("A", tmp_path / "a.txt"), touch("B", tmp_path / "b.txt")]
+
+    manifest = run_batch(prepare, workers=2, manifest_path=tmp_path / "m.json", progress=False,
+                         warm_up="toolkit.no_such_module:warm")
+    assert calls == ["prepared"]
+    assert manifest.ok == ["A", "B"] and (tmp_path / "a.txt").is_file()
+
+
+def test_a_job_function_that_fails_stops_the_workers_it_started(tmp_path):
+    import psutil
+
+    def prepare() -> list[Job]:
+        raise RuntimeError("bad params folder")
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    with pytest.raises(RuntimeError, match="bad params folder"):
+        run_batch(prepare, workers=2, manifest_path=tmp_path / "m.json", progress=False)
+    assert {p.pid for p in psutil.Process().children(recursive=True) if p.is_running()} - before == set()
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_workers_that_die_while_warming_up_fail_the_jobs_without_hanging(tmp_path):
+    jobs = [touch(i, tmp_path / f"{i}.txt") for i in "ABC"]
+    manifest = run_batch(lambda: jobs, workers=2, manifest_path=tmp_path / "m.json", progress=False,
+                         warm_up="os:abort", timeout=20)
+    assert manifest.failed == ["A", "B", "C"] and manifest.complete
+    assert all("worker process died" in e.error for e in manifest.entries.values())

@@ -205,3 +205,97 @@ def test_notebook_html_strips_pandas_noise_and_nests_the_toc():
                    '<li><a href="#sec-1">一、概览</a><ol><li><a href="#sec-2">1.1 明细</a></li>'
                    '<li><a href="#sec-3">1.2 图表</a></li></ol></li>'
                    '<li><a href="#sec-4">二、计划</a></li></ol></nav>')
+
+
+# --- kernels forked from the template (toolkit.kernels) ----------------------------------------
+STATE_CELL = (
+    "import os, sys\n"
+    "state = {'names': sorted(k for k in globals() if not k.startswith('_')),\n"
+    "         'count': get_ipython().execution_count, 'in_output_dir': os.getcwd() == output_dir,\n"
+    "         'argv0': os.path.basename(sys.argv[0]), 'path0': sys.path[0],\n"
+    "         'backend': os.environ.get('MPLBACKEND'), 'history': len(get_ipython().history_manager.input_hist_raw),\n"
+    "         'leftover': 'leak' in globals()}\n"
+    "print(state)"
+)
+
+
+def _state_notebook(path: Path) -> Path:
+    params = new_code_cell("output_dir = '.'")
+    params.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[params, new_code_cell(STATE_CELL), new_code_cell("leak = 1"),
+                             new_code_cell("print('toolkit.reports' in sys.modules)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _outputs(dest: Path) -> list[list[dict]]:
+    nb = nbformat.read(dest / "state.ipynb", as_version=4)
+    return [c.outputs for c in nb.cells if c.cell_type == "code" and "injected-parameters" not in c.metadata.get(
+        "tags", [])][1:]
+
+
+def test_forked_kernels_start_fresh_and_match_a_cold_kernel(tmp_path, monkeypatch):
+    from toolkit import kernels
+
+    notebook = _state_notebook(tmp_path / "state_nb.ipynb")
+    runs = {}
+    for name in ("fork", "fork again", "cold"):
+        if name == "cold":
+            monkeypatch.setenv("CLIENTCARE_KERNEL_FORK", "0")
+        dest = tmp_path / name.replace(" ", "_")
+        render.render_notebook(notebook, {}, dest, "state", formats=(), timeout=60)
+        runs[name] = _outputs(dest)
+    assert kernels.template() is None  # fork is off now
+    state, _, preloaded = runs["fork"]
+    assert state == runs["fork again"][0] == runs["cold"][0]  # same fresh state, nothing left by the last notebook
+    text = state[0]["text"]
+    assert "'leftover': False" in text and "'in_output_dir': True" in text
+    assert "'argv0': 'ipykernel_launcher.py'" in text
+    assert [p[0]["text"].strip() for p in (preloaded, runs["fork again"][2], runs["cold"][2])] == [
+        "True", "True", "False"]  # the first two really ran in forked kernels
+
+
+def test_a_dead_template_is_replaced(tmp_path):
+    from toolkit import kernels
+
+    kernels.warm_up()
+    first = kernels.template()
+    first.process.kill()
+    first.process.wait()
+    files = render.render_notebook(_state_notebook(tmp_path / "state_nb.ipynb"), {}, tmp_path / "out", "state",
+                                   formats=(), timeout=60)
+    assert [p.name for p in files] == ["state.ipynb"]
+    assert kernels.template() is not first and kernels.template().alive()
+
+
+# --- fixed table layout for print --------------------------------------------------------------
+def _cc_table(head: list[tuple[str, str]], rows: list[list[str]]) -> str:
+    ths = "".join(f'<th class="{cls}">{text}</th>' for text, cls in head)
+    trs = "".join("<tr>" + "".join(f'<td class="{cls}">{v}</td>' for (_, cls), v in zip(head, row, strict=True))
+                  + "</tr>" for row in rows)
+    return f'<table class="cc-table"><thead><tr>{ths}</tr></thead><tbody>{trs}</tbody></table>'
+
+
+def test_fixed_tables_size_columns_from_their_text():
+    page = _cc_table([("客户数", "num"), ("层级", "txt nw")], [["1,234", "私行客户"], ["5", "财富客户"]])
+    fixed = render.fixed_tables(page)
+    # 客户数: 3 bold CJK = 3.18 em > "1,234" = 4 × 0.6 + 0.3 = 2.7 em; 私行客户 = 4 em; + 2.3 em padding each
+    assert '<table class="cc-table" style="table-layout:fixed;width:11.78em">' in fixed
+    assert '<colgroup><col style="width:5.48em"><col style="width:6.30em"></colgroup><thead>' in fixed
+    assert render.fixed_tables(fixed) == fixed  # already fixed tables are left alone
+
+
+def test_fixed_tables_squeeze_only_wrapping_text_to_the_page():
+    note = "到期未排入本月的原因说明" * 10  # 120 CJK characters: must wrap
+    fixed = render.fixed_tables(_cc_table([("金额", "num"), ("说明", "txt")], [["1,200.00万", note]]))
+    widths = [float(w) for w in re.findall(r'<col style="width:([\d.]+)em">', fixed)]
+    assert widths[0] == pytest.approx(7.5)  # the amount keeps its width: 6 digits, ',', '.', 万 = 5.2 em, + 2.3
+    assert sum(widths) == pytest.approx(render.PRINT_TABLE_EM)  # the text takes the rest of the line
+
+
+def test_fixed_tables_leave_colspans_and_other_tables_to_weasyprint():
+    empty = ('<table class="cc-table"><thead><tr><th class="txt nw">客户号</th></tr></thead><tbody>'
+             '<tr><td class="empty" colspan="1">无数据</td></tr></tbody></table>')
+    other = '<table class="dataframe"><tr><td>1</td></tr></table>'
+    assert render.fixed_tables(empty + other) == empty + other

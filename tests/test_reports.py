@@ -102,7 +102,7 @@ def test_bad_input_exits_2_and_leaves_outputs_alone(bank: Path, branch_dir: Path
     assert {p.name: p.stat().st_mtime_ns for p in branch_dir.iterdir()} == before
 
 
-def test_monthly_batch_one_broken_branch_then_resume(bank: Path, tmp_path: Path):
+def test_monthly_batch_one_broken_branch_then_resume(bank: Path, branch_dir: Path, tmp_path: Path):
     params_dir = tmp_path / "branches"
     shutil.copytree(bank / "params" / "branches", params_dir)
     good, other = sorted(params_dir.glob("*.yaml"))
@@ -121,6 +121,12 @@ def test_monthly_batch_one_broken_branch_then_resume(bank: Path, tmp_path: Path)
     assert jobs[good.stem]["status"] == "ok" and jobs[other.stem]["status"] == "failed"
     assert "no_such_staff.xlsx" in jobs[other.stem]["error"]
     assert (out / PERIOD / "network.html").is_file() and (out / PERIOD / "network.xlsx").is_file()
+    # A branch rendered by the batch (slice of a shared read, kernel forked in a worker) is the same as
+    # the one-at-a-time `clientcare branch` render of the same branch.
+    batch_dir = out / PERIOD / good.stem
+    assert (json.loads((batch_dir / "summary.json").read_text(encoding="utf-8"))
+            == json.loads((branch_dir / "summary.json").read_text(encoding="utf-8")))
+    assert _cell_outputs(batch_dir / "branch_plan.ipynb") == _cell_outputs(branch_dir / "branch_plan.ipynb")
     first = (out / PERIOD / good.stem / "branch_plan.html").stat().st_mtime_ns
     other.write_text(text, encoding="utf-8")  # fix it
     other.write_text(other.read_text(encoding="utf-8").replace("../../", str(bank) + "/"), encoding="utf-8")
@@ -129,3 +135,32 @@ def test_monthly_batch_one_broken_branch_then_resume(bank: Path, tmp_path: Path)
     assert res.exit_code == 0, res.output
     assert (out / PERIOD / good.stem / "branch_plan.html").stat().st_mtime_ns == first  # not rerun
     assert (out / PERIOD / other.stem / "branch_plan.html").is_file()
+
+
+def _cell_outputs(path: Path) -> list:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return [c.outputs for c in nb.cells if c.cell_type == "code"]
+
+
+def test_branch_slices_follow_every_client_ever_at_the_branch():
+    import pandas as pd
+
+    from toolkit.plan import BranchInputs
+    from toolkit.reports import branch_slice, branch_slices
+
+    clients = pd.DataFrame({"snapshot_date": pd.to_datetime(["2026-09-30"] * 3 + ["2026-10-31"] * 3),
+                            "client_id": ["c1", "c2", "c3", "c1", "c2", "c3"],
+                            "branch_id": ["B1", "B1", "B2", "B2", "B1", "B2"]})  # c1 moved from B1 to B2
+    acts = pd.DataFrame({"client_id": ["c3", "c1", "zz", "c2"], "kind": ["visit", "call", "sms", "gift"]})
+    inputs = BranchInputs(clients=clients, staff=pd.DataFrame({"staff_id": ["S1"]}), products=None,
+                          activities=acts)
+    got = {b: part for b, part in branch_slices(inputs, ["B1", "B2", "B9"])}
+    assert got["B1"].clients["client_id"].tolist() == ["c1", "c2", "c1", "c2"]
+    assert got["B2"].clients["client_id"].tolist() == ["c1", "c3", "c1", "c3"]
+    assert got["B1"].activities["kind"].tolist() == ["call", "gift"]
+    assert got["B2"].activities["kind"].tolist() == ["visit", "call"]
+    assert got["B9"].clients.empty and got["B9"].activities.empty and list(got["B9"].clients) == list(clients)
+    assert got["B1"].staff is inputs.staff
+    pd.testing.assert_frame_equal(branch_slice(inputs, "B2").clients, got["B2"].clients)

@@ -223,7 +223,19 @@ def run_job(target: str, kwargs: dict[str, Any], timeout: float) -> dict[str, An
     if outcome.pop("timed_out", False):
         _forget_abandoned_tasks()
     outcome["seconds"] = round(time.perf_counter() - started, 3)
+    _release_memory()
     return outcome
+
+
+def _release_memory() -> None:
+    """Hand the memory a finished job freed back to the system (glibc keeps it otherwise), so the
+    high-water mark of one job's PDF does not sit under the next job's kernel."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _paths(result: Any) -> list[str]:
@@ -269,11 +281,22 @@ class _Progress:
             self.bar.stop()
 
 
+def _init_worker(warm_up: str | None) -> None:
+    """A new worker's first act: the caller's warm-up (imports, a kernel template), never fatal."""
+    if warm_up:
+        try:
+            resolve_target(warm_up)()
+        except Exception:  # a job that needs what failed here reports it properly
+            logging.getLogger(__name__).debug("worker warm-up %s failed", warm_up, exc_info=True)
+
+
 class _Runner:
     """The scheduling loop: keeps at most `workers` jobs in flight and survives broken pools."""
 
-    def __init__(self, manifest: Manifest, workers: int, timeout: float, progress: _Progress):
+    def __init__(self, manifest: Manifest | None, workers: int, timeout: float, progress: _Progress | None,
+                 warm_up: str | None = None):
         self.manifest, self.workers, self.timeout, self.progress = manifest, workers, timeout, progress
+        self.warm_up = warm_up
         self.context = multiprocessing.get_context("spawn")
         self.pool: cf.ProcessPoolExecutor | None = None
         self.pending: deque[Job] = deque()
@@ -281,11 +304,23 @@ class _Runner:
         self.running: dict[cf.Future[dict[str, Any]], tuple[Job, float]] = {}
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
+        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context,
+                                      initializer=_init_worker, initargs=(self.warm_up,))
+
+    def start(self) -> None:
+        """Start every worker now (each runs the warm-up), so they get ready while the caller works."""
+        if self.pool is None:
+            self.pool = self._new_pool()
+            for _ in range(self.workers):  # each submit spawns a worker while none is idle yet
+                self.pool.submit(int)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     def run(self, jobs: Sequence[Job]) -> None:
         self.pending.extend(jobs)
-        self.pool = self._new_pool()
+        self.start()
         try:
             while self.pending or self.running:
                 self._fill()
@@ -301,13 +336,21 @@ class _Runner:
                         "error": f"could not run the job: {type(exc).__name__}: {exc}"})
                 self._watchdog()
         finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.close()
 
     def _fill(self) -> None:
         isolate = bool(self.suspects)
         while self.pending and len(self.running) < (1 if isolate else self.workers):
-            job = self.pending.popleft()
-            future = self.pool.submit(run_job, job.target, job.kwargs, self.timeout)
+            job = self.pending[0]
+            try:
+                future = self.pool.submit(run_job, job.target, job.kwargs, self.timeout)
+            except BrokenProcessPool:  # a worker died between jobs (or while warming up)
+                if self.running:
+                    return  # the jobs in flight report the break; `_after_break` renews the pool
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._new_pool()
+                future = self.pool.submit(run_job, job.target, job.kwargs, self.timeout)
+            self.pending.popleft()
             self.running[future] = (job, time.monotonic())
 
     def _record(self, job: Job, outcome: dict[str, Any]) -> None:
@@ -368,19 +411,39 @@ class _Runner:
         self.pool = self._new_pool()
 
 
-def run_batch(jobs: Sequence[Job], workers: int | None = None, resume: bool = False,
+def run_batch(jobs: Sequence[Job] | Callable[[], Sequence[Job]], workers: int | None = None, resume: bool = False,
               manifest_path: Path = Path("manifest.json"), timeout: float = 1800, progress: bool = True,
-              meta: dict[str, Any] | None = None) -> Manifest:
+              meta: dict[str, Any] | None = None, warm_up: str | None = None) -> Manifest:
     """Run every job in worker processes and return the manifest (also written to manifest_path).
 
     workers: processes (default: the number of cores). timeout: seconds per job (0 = none).
     resume: skip jobs that the existing manifest records as ok and whose files all exist.
+    warm_up: "module:function" each worker runs once when it starts (imports, caches).
+    jobs may be a function that returns them: the workers are then started (and warm up) first,
+    while it runs, e.g. reading the data the jobs share.
     The manifest lists exactly these jobs; `manifest.exit_code` is 1 if any failed.
     """
+    early: _Runner | None = None
+    if callable(jobs):
+        early = _Runner(None, max(1, workers or os.cpu_count() or 1), timeout, None, warm_up)
+        early.start()
+        try:
+            jobs = jobs()
+        except BaseException:
+            early.close()
+            raise
+    try:
+        return _run_batch(jobs, workers, resume, Path(manifest_path), timeout, progress, meta, warm_up, early)
+    finally:
+        if early is not None:
+            early.close()
+
+
+def _run_batch(jobs: Sequence[Job], workers: int | None, resume: bool, manifest_path: Path, timeout: float,
+               progress: bool, meta: dict[str, Any] | None, warm_up: str | None, early: _Runner | None) -> Manifest:
     ids = [j.id for j in jobs]
     if len(set(ids)) != len(ids):
         raise ValueError("job ids must be unique")
-    manifest_path = Path(manifest_path)
     previous = Manifest.load(manifest_path) if resume else Manifest(path=manifest_path)
     manifest = Manifest(path=manifest_path, meta={**previous.meta, **(meta or {})}, started_at=_now())
     todo: list[Job] = []
@@ -392,10 +455,13 @@ def run_batch(jobs: Sequence[Job], workers: int | None = None, resume: bool = Fa
             todo.append(job)
     manifest.save()
     if todo:
-        workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
         bar = _Progress(len(todo), progress)
+        if early is not None:
+            runner, early.manifest, early.progress = early, manifest, bar
+        else:
+            runner = _Runner(manifest, max(1, min(workers or os.cpu_count() or 1, len(todo))), timeout, bar, warm_up)
         try:
-            _Runner(manifest, workers, timeout, bar).run(todo)
+            runner.run(todo)
         finally:
             bar.close()
     manifest.complete = all(e.status != "pending" for e in manifest.entries.values())

@@ -108,7 +108,7 @@ COLS = {
            "current_clients": "Current clients", "line": "Product line", "base_tier": "Base tier",
            "current_tier": "Current tier", "slot": "Slot", "theme": "Theme", "item": "Item", "amount": "Amount"},
 }
-MAX_ROWS = 30
+MAX_ROWS = 20  # rows of a list in the report (schedule and greetings: twice this); the xlsx has them all
 
 
 def _t(plan: BranchPlan) -> dict[str, str]:

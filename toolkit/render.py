@@ -1,11 +1,17 @@
 """Execute a report notebook and publish it as HTML and PDF, all formats or none.
 
 Papermill runs the notebook in a staging folder next to the destination (so the notebook's own
-files, summary.json, visits.xlsx …, land there too); nbconvert turns it into HTML with our
-template (no code, no prompts, title block, table of contents); WeasyPrint prints that HTML to
-an A4 PDF with embedded CJK font subsets and page numbers. Only when every format succeeded is
-the staging folder swapped into place. WeasyPrint needs no LaTeX or browser; with HarfBuzz's
-subsetter (Debian: libharfbuzz-subset0) a CJK PDF takes a fraction of a second instead of ~8 s.
+files, summary.json, visits.xlsx …, land there too), in a fresh kernel forked from a warm
+template (toolkit.kernels); nbconvert turns it into HTML with our template (no code, no prompts,
+title block, table of contents); WeasyPrint prints that HTML to an A4 PDF with embedded CJK font
+subsets and page numbers. Only when every format succeeded is the staging folder swapped into
+place. WeasyPrint needs no LaTeX or browser; with HarfBuzz's subsetter (Debian:
+libharfbuzz-subset0) a CJK PDF takes a fraction of a second instead of ~8 s.
+
+Where the time goes (branch plan of 5,000 clients, see bench/README.md): the PDF's layout is
+the largest part, so report tables are printed with a fixed layout whose column widths are
+estimated here from their text (WeasyPrint's automatic layout measures every cell twice); the
+converters are imported in a background thread while the kernel runs.
 """
 
 from __future__ import annotations
@@ -13,9 +19,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import html
 import logging
 import re
 import shutil
+import threading
+import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -141,8 +150,118 @@ def html_to_pdf(page: str, path: Path, base_url: Path | None = None) -> Path:
     import weasyprint
 
     _check_pdf_subsetter()
-    weasyprint.HTML(string=page, base_url=str(base_url or path.parent)).write_pdf(str(path))
+    weasyprint.HTML(string=fixed_tables(page), base_url=str(base_url or path.parent)).write_pdf(str(path))
     return path
+
+
+# --- fixed table layout for print -------------------------------------------------------------
+#: Text width of an A4 page at our margins (180 mm), in ems of the 8.5 pt print table font.
+PRINT_TABLE_EM = 60.0
+_CELL_PAD_EM = 2.3  # 10 px padding on each side, plus a little slack so no estimate runs short
+_NARROW = frozenset(",.:;'|!iljtf()[] ")
+_BROAD = frozenset("MWmw%@")
+_TABLE = re.compile(r'<table class="cc-table">(.*?)</table>', re.S)
+_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
+_CELL = re.compile(r'<t([hd]) class="([^"]*)">([^<]*)</t[hd]>')
+
+
+def _text_em(text: str, bold: bool = False) -> tuple[float, float]:
+    """(width of the text on one line, width of its longest unbreakable piece), in ems."""
+    total = longest = word = 0.0
+    for ch in html.unescape(text):
+        if unicodedata.east_asian_width(ch) in "WFA":
+            width, breakable = 1.0, True
+        else:
+            width, breakable = (0.3 if ch in _NARROW else 0.95 if ch in _BROAD else 0.6), ch == " "
+        total += width
+        word = 0.0 if breakable else word + width
+        longest = max(longest, width if breakable else word)
+    scale = 1.06 if bold else 1.0
+    return total * scale, longest * scale
+
+
+def _column_widths(body: str) -> list[float] | None:
+    """Column widths in ems for one fmt.table body, or None to leave the table to WeasyPrint."""
+    rows = [_CELL.findall(r) for r in _ROW.findall(body)]
+    if not rows or not rows[0] or any(len(r) != len(rows[0]) for r in rows):
+        return None  # colspans ("no data") or foreign markup: automatic layout
+    rigid, want, least = [], [], []
+    for j in range(len(rows[0])):
+        cells = [r[j] for r in rows]
+        head = max((_text_em(t, bold=True)[0] for kind, _, t in cells if kind == "h"), default=0.0)
+        sizes = [_text_em(t) for kind, _, t in cells if kind == "d"]
+        wraps = not any(c in cells[-1][1].split() for c in ("num", "nw"))
+        full = max([head, *(w for w, _ in sizes)]) + _CELL_PAD_EM
+        rigid.append(not wraps)
+        want.append(full)
+        least.append(full if not wraps else max([head, *(p for _, p in sizes)]) + _CELL_PAD_EM)
+    if sum(want) <= PRINT_TABLE_EM:
+        return want
+    room = PRINT_TABLE_EM - sum(least)
+    slack = sum(w - m for w, m, r in zip(want, least, rigid, strict=True) if not r)
+    if room < 0 or slack <= 0:
+        return None
+    return [w if r else m + (w - m) * room / slack for w, m, r in zip(want, least, rigid, strict=True)]
+
+
+def fixed_tables(page: str) -> str:
+    """Report tables with `table-layout: fixed` and column widths estimated from their text.
+
+    Printing-only: WeasyPrint's automatic table layout lays every cell out twice (minimum and
+    maximum width) before the real layout: 10–15 % of a branch plan's PDF time. Widths here
+    follow the same rules (numbers and short text never wrap, long text wraps), from character
+    widths of the CJK font, so the printed table looks the same.
+    """
+    def fix(match: re.Match[str]) -> str:
+        body = match.group(1)
+        widths = _column_widths(body)
+        if widths is None:
+            return match.group(0)
+        cols = "".join(f'<col style="width:{w:.2f}em">' for w in widths)
+        body = body.replace("<thead>", f"<colgroup>{cols}</colgroup><thead>", 1)
+        return f'<table class="cc-table" style="table-layout:fixed;width:{sum(widths):.2f}em">{body}</table>'
+
+    return _TABLE.sub(fix, page)
+
+
+def warm_converters(formats: Iterable[str] = FORMATS) -> None:
+    """Build the HTML exporter and load WeasyPrint and its fonts now (about a second, once per
+    process), instead of during the first conversion."""
+    key = _to_warm(formats)
+    if key:
+        _warm_converters(key)
+
+
+def _warm_converters(formats: tuple[str, ...]) -> None:
+    try:
+        _exporter()
+        if "pdf" in formats:
+            import weasyprint
+
+            _check_pdf_subsetter()
+            weasyprint.HTML(string='<p style="font-family:\'Noto Sans CJK SC\'">预热 warm-up 1,234</p>').write_pdf()
+    except Exception:  # the real conversion will report whatever is wrong
+        log.debug("converter warm-up failed", exc_info=True)
+
+
+_warmed: set[str] = set()
+
+
+def _to_warm(formats: Iterable[str]) -> tuple[str, ...]:
+    """The formats not warmed yet in this process, marked as warmed from now on."""
+    key = tuple(sorted(set(formats) & set(FORMATS) - _warmed))
+    _warmed.update(key)
+    return key
+
+
+def warm_converters_in_background(formats: Iterable[str]) -> threading.Thread | None:
+    """Start `_warm_converters` in a thread, the first time only: it runs while the kernel executes."""
+    key = _to_warm(formats)
+    if not key:
+        return None
+    thread = threading.Thread(target=_warm_converters, args=(key,), name="clientcare-warm-converters", daemon=True)
+    thread.start()
+    return thread
 
 
 def _error_text(exc: BaseException, notebook: Path) -> str:
@@ -188,6 +307,8 @@ def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, b
     """
     import papermill
 
+    from toolkit.kernels import kernel_manager_class
+
     notebook, dest = Path(notebook), Path(dest)
     formats = tuple(formats)
     unknown = set(formats) - set(FORMATS)
@@ -197,21 +318,25 @@ def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, b
     staging = make_staging(dest)
     executed = staging / f"{basename}.ipynb"
     params = _plain({"language": language, **parameters, "output_dir": str(staging)})
+    warming = warm_converters_in_background(formats)
     try:
         try:
-            papermill.execute_notebook(
+            result = papermill.execute_notebook(
                 str(notebook), str(executed), parameters=params,
                 kernel_name=kernel_name, progress_bar=False, log_output=False, cwd=str(staging),
                 execution_timeout=timeout, request_save_on_cell_execute=False,
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"], kernel_manager_class=kernel_manager_class())
         except Exception as exc:
             if not executed.is_file():  # a timeout or a dead kernel: keep what was run, parameters included
                 _prepare_only(papermill, notebook, executed, params)
             kept = _keep_failed(executed, failed_path)
             raise RenderError(_error_text(exc, notebook), kept_notebook=kept) from exc
         if formats:
+            if warming is not None:
+                warming.join()
             try:
-                page = notebook_html(executed, title=title, subtitle=subtitle, language=language)
+                nb = result if isinstance(result, dict) else executed  # papermill returns what it wrote
+                page = notebook_html(nb, title=title, subtitle=subtitle, language=language)
                 if "html" in formats:
                     (staging / f"{basename}.html").write_text(page, encoding="utf-8")
                 if "pdf" in formats:

@@ -8,21 +8,26 @@ batch reads each monthly export once for all branches.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
-import os
+import gc
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from toolkit.errors import InputError, Problem
 from toolkit.params import BranchParams, ClientParams, load_branch_params, load_client_params
 from toolkit.periods import last_closed_month, parse_period
-from toolkit.plan import BranchInputs, BranchPlan, build_branch_plan, load_branch_inputs
+
+if TYPE_CHECKING:  # a batch worker only renders: it should not import the analytics stack
+    import pandas as pd
+
+    from toolkit.plan import BranchInputs, BranchPlan
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 BRANCH_FILES = ("branch_plan.html", "branch_plan.pdf", "branch_plan.ipynb", "summary.json", "visits.xlsx",
@@ -45,8 +50,9 @@ def notebook_path(name: str) -> Path:
 
 
 # --- handing validated tables to the kernel -----------------------------------------------------
-def write_inputs(inputs: BranchInputs, folder: Path) -> Path:
-    """Validated tables as parquet, for `read_inputs` in the kernel."""
+def write_inputs(inputs: BranchInputs | SimpleNamespace, folder: Path) -> Path:
+    """Validated tables as parquet, for `read_inputs` in the kernel: clients, staff, products and
+    activities attributes, each a frame or None."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("clients", "staff", "products", "activities"):
         frame = getattr(inputs, name)
@@ -56,6 +62,10 @@ def write_inputs(inputs: BranchInputs, folder: Path) -> Path:
 
 
 def read_inputs(folder: str | Path) -> BranchInputs:
+    import pandas as pd
+
+    from toolkit.plan import BranchInputs
+
     folder = Path(folder)
 
     def read(name: str) -> pd.DataFrame | None:
@@ -70,17 +80,37 @@ def branch_slice(inputs: BranchInputs, branch_id: str) -> BranchInputs:
     """Only what one branch's plan reads: every row of every client ever booked at the branch
     (so clients who moved in or out are followed), its activities, and the full staff list (to
     tell a maintainer who left from one at another branch)."""
-    book = inputs.clients
-    ids = book.loc[book["branch_id"].astype(str) == branch_id, "client_id"].unique()
-    clients = book.loc[book["client_id"].isin(ids)].reset_index(drop=True)
-    acts = inputs.activities
-    return BranchInputs(clients=clients, staff=inputs.staff, products=inputs.products,
-                        activities=acts.loc[acts["client_id"].isin(ids)].reset_index(drop=True))
+    return next(branch_slices(inputs, [branch_id]))[1]
+
+
+def branch_slices(inputs: BranchInputs, branch_ids: Sequence[str]) -> Iterator[tuple[str, BranchInputs]]:
+    """`branch_slice` for many branches: client ids and branches are coded once, so each further
+    branch costs a few array lookups instead of string comparisons over the whole book."""
+    import numpy as np
+    import pandas as pd
+
+    from toolkit.plan import BranchInputs
+
+    book, acts = inputs.clients, inputs.activities
+    client_code, client_ids = pd.factorize(book["client_id"])
+    branch_code, branches = pd.factorize(book["branch_id"].astype("string"))
+    acts_code = client_ids.get_indexer(acts["client_id"]) if len(acts) else np.empty(0, dtype=np.intp)
+    known = {str(b): k for k, b in enumerate(branches)}
+    for branch_id in branch_ids:
+        member = np.zeros(len(client_ids) + 1, dtype=bool)  # the extra last slot answers code -1 (missing)
+        k = known.get(str(branch_id))
+        if k is not None:
+            member[client_code[branch_code == k]] = True
+        yield branch_id, BranchInputs(
+            clients=book.loc[member[client_code]].reset_index(drop=True), staff=inputs.staff,
+            products=inputs.products, activities=acts.loc[member[acts_code]].reset_index(drop=True))
 
 
 # --- the branch plan -----------------------------------------------------------------------------
 def load_plan(params_path: str | Path, period: str | None = None, inputs_dir: str | Path | None = None) -> BranchPlan:
     """The plan a branch notebook shows: from pre-validated parquet when the renderer gave it."""
+    from toolkit.plan import build_branch_plan
+
     params = load_branch_params(params_path)
     inputs = read_inputs(inputs_dir) if inputs_dir else None
     return build_branch_plan(params, inputs, period)
@@ -90,33 +120,61 @@ def branch_dest(out_root: Path, period: str, branch_id: str) -> Path:
     return Path(out_root) / period / branch_id
 
 
-def _render_branch(params_path: Path, params: BranchParams, period: str, inputs: BranchInputs,
-                  formats: Sequence[str], out_root: Path, timeout: int) -> Path:
+def _render_branch(params_path: Path, params: BranchParams, period: str, inputs_dir: Path,
+                   formats: Sequence[str], out_root: Path, timeout: int) -> Path:
+    """Render from a folder holding the branch's validated slice (`write_inputs(branch_slice(...))`)."""
     from toolkit.render import render_notebook
     from toolkit.workdays import plan_month
 
     t = _TITLES[params.language]
     dest = branch_dest(out_root, period, params.branch_id)
-    with tempfile.TemporaryDirectory(prefix="clientcare-inputs-") as tmp:
-        write_inputs(branch_slice(inputs, params.branch_id), Path(tmp))
-        render_notebook(
-            notebook_path("branch_plan"),
-            {"params_path": str(Path(params_path).resolve()), "period": period, "inputs_dir": tmp},
-            dest, "branch_plan", formats=formats, language=params.language, timeout=timeout,
-            title=t["branch"].format(name=params.branch_name),
-            subtitle=t["branch_sub"].format(bid=params.branch_id, period=period, month=plan_month(period)),
-        )
+    render_notebook(
+        notebook_path("branch_plan"),
+        {"params_path": str(Path(params_path).resolve()), "period": period, "inputs_dir": str(inputs_dir)},
+        dest, "branch_plan", formats=formats, language=params.language, timeout=timeout,
+        title=t["branch"].format(name=params.branch_name),
+        subtitle=t["branch_sub"].format(bid=params.branch_id, period=period, month=plan_month(period)),
+    )
     return dest
 
 
 def render_branch(params_path: str | Path, period: str | None = None, formats: Sequence[str] = ("html", "pdf"),
                   out_root: str | Path = "outputs", timeout: int = 600) -> Path:
     """Validate, then render one branch plan into outputs/<period>/<branch_id>/ (all files or none)."""
+    warm_up()  # first thing: the kernel's imports run on another core while this process reads the data
+    from toolkit.plan import build_branch_plan, load_branch_inputs
+
     params = load_branch_params(params_path)
     inputs = load_branch_inputs(params)
     plan = build_branch_plan(params, inputs, period)  # any input problem surfaces here, before a kernel
-    return _render_branch(Path(params_path), params, plan.analytics.period, inputs, formats, Path(out_root),
-                          timeout)
+    with tempfile.TemporaryDirectory(prefix="clientcare-inputs-") as tmp:
+        write_inputs(branch_slice(inputs, params.branch_id), Path(tmp))
+        return _render_branch(Path(params_path), params, plan.analytics.period, Path(tmp), formats,
+                              Path(out_root), timeout)
+
+
+def warm_up() -> None:
+    """Start this process's kernel template (toolkit.kernels) before the slow part of a command.
+
+    Also freezes the heap at exit: the garbage collector's last passes over a heap holding
+    pandas, WeasyPrint and Jupyter take about half a second, a tenth of a proposal's time.
+    Everything this process writes is closed before then."""
+    from toolkit.kernels import warm_up as start_template
+
+    start_template()
+    if not _exit_hook:
+        _exit_hook.append(atexit.register(gc.freeze))
+
+
+_exit_hook: list[object] = []
+
+
+def warm_worker() -> None:
+    """A batch worker's warm-up: the kernel template, then the converters (imports, fonts)."""
+    from toolkit.render import warm_converters
+
+    warm_up()
+    warm_converters(("html", "pdf"))
 
 
 # --- the client proposal -------------------------------------------------------------------------
@@ -189,6 +247,7 @@ def render_proposal(params_path: str | Path | None, *, fact_find: Path | None = 
                     as_of: str | None = None, formats: Sequence[str] = ("html", "pdf"),
                     out_root: str | Path = "outputs", timeout: int = 600) -> Path:
     """Validate, then render one proposal into outputs/clients/<client_id>/<as_of>/."""
+    warm_up()  # first thing: the kernel's imports run on another core while this process works
     from toolkit.factfind import load_fact_find
     from toolkit.render import render_notebook
 
@@ -204,8 +263,8 @@ def render_proposal(params_path: str | Path | None, *, fact_find: Path | None = 
         if book is not None:
             book = book.loc[book["client_id"].astype(str) == params.client_id].reset_index(drop=True)
         acts = acts.loc[acts["client_id"].astype(str) == params.client_id].reset_index(drop=True)
-        inputs_dir = write_inputs(BranchInputs(clients=book, staff=None, products=shelf, activities=acts),
-                                  tmp_path / "inputs")
+        inputs_dir = write_inputs(SimpleNamespace(clients=book, staff=None, products=shelf, activities=acts),
+                                  tmp_path / "inputs")  # not BranchInputs: the analytics stack is not needed here
         t = _TITLES[params.language]
         dest = Path(out_root) / "clients" / params.client_id / day.isoformat()
         render_notebook(
@@ -221,11 +280,10 @@ def render_proposal(params_path: str | Path | None, *, fact_find: Path | None = 
 def branch_job(params_path: str, period: str, formats: list[str], out_root: str, timeout: int,
                inputs_dir: str | None = None) -> list[str]:
     """One batch job (runs in a worker process): render a branch, return the files published."""
-    params = load_branch_params(params_path)
     if not inputs_dir:  # the batch could not pre-load this branch's data: validate it here, fully
         return [str(p) for p in sorted(render_branch(params_path, period, formats, out_root, timeout).iterdir())]
-    dest = _render_branch(Path(params_path), params, period, read_inputs(inputs_dir), formats, Path(out_root),
-                          timeout)
+    params = load_branch_params(params_path)
+    dest = _render_branch(Path(params_path), params, period, Path(inputs_dir), formats, Path(out_root), timeout)
     return [str(p) for p in sorted(dest.iterdir()) if p.is_file()]
 
 
@@ -233,7 +291,10 @@ def run_monthly(period: str | None = None, params_dir: str | Path = "params/bran
                 resume: bool = False, formats: Sequence[str] = ("html", "pdf"), out_root: str | Path = "outputs",
                 timeout: int = 600, progress: bool = True) -> Any:
     """Every branch's plan in parallel (one failure never stops the others), then the network
-    comparison. Returns the batch Manifest (manifest.json in outputs/<period>/)."""
+    comparison. Returns the batch Manifest (manifest.json in outputs/<period>/).
+
+    The workers start (and import everything) while this process reads each distinct set of
+    data files once and writes every branch its slice."""
     from toolkit.batch import run_batch
     from toolkit.network import write_network
 
@@ -245,18 +306,29 @@ def run_monthly(period: str | None = None, params_dir: str | Path = "params/bran
     files = sorted(Path(params_dir).glob("*.yaml")) + sorted(Path(params_dir).glob("*.yml"))
     if not files:
         raise InputError(Problem(str(params_dir), "no branch params files (*.yaml) in this folder"))
+    warm_up()  # for the network notebook at the end
     out_root = Path(out_root)
     period_dir = out_root / period
     period_dir.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix="clientcare-batch-"))
+    shared: dict[str, Any] = {}
+
+    def prepare() -> list[Any]:
+        from toolkit.render import warm_converters_in_background
+
+        jobs, shared["books"], shared["names"] = _batch_jobs(files, period, formats, out_root, timeout, staged)
+        warm_converters_in_background(formats)  # for the network report, while the workers render
+        return jobs
+
     try:
-        jobs, books, names = _batch_jobs(files, period, formats, out_root, timeout, staged)
-        manifest = run_batch(jobs, workers=workers, resume=resume, manifest_path=period_dir / "manifest.json",
-                             timeout=timeout * 4, progress=progress, meta={"period": period})
-        if books:
+        manifest = run_batch(prepare, workers=workers, resume=resume, manifest_path=period_dir / "manifest.json",
+                             timeout=timeout * 4, progress=progress, meta={"period": period},
+                             warm_up="toolkit.reports:warm_worker")
+        if shared["books"]:
             status = {k: e.status for k, e in manifest.entries.items()}
             try:
-                write_network(books, period, names, period_dir, status=status, formats=formats, timeout=timeout)
+                write_network(shared["books"], period, shared["names"], period_dir, status=status, formats=formats,
+                              timeout=timeout)
                 manifest.meta.pop("network_error", None)
             except Exception as exc:  # the branch plans stand; the comparison failure is reported
                 manifest.meta["network_error"] = f"{type(exc).__name__}: {exc}"
@@ -266,35 +338,48 @@ def run_monthly(period: str | None = None, params_dir: str | Path = "params/bran
     return manifest
 
 
+def _data_key(params: BranchParams) -> tuple:
+    return tuple(params.data.clients), params.data.staff, params.data.products, params.data.activities
+
+
 def _batch_jobs(files: list[Path], period: str, formats: Sequence[str], out_root: Path, timeout: int,
                 staged: Path) -> tuple[list[Any], list[tuple[BranchParams, BranchInputs]], dict[str, str]]:
-    """One job per params file. Each distinct set of data files is read and checked once; a
-    branch whose params or data are broken still gets a job, which fails with the reason."""
+    """One job per params file. Each distinct set of data files is read and checked once and cut
+    into every branch's slice in one pass; a branch whose params or data are broken still gets a
+    job, which reloads them and fails with the full report."""
     from toolkit.batch import Job
+    from toolkit.plan import load_branch_inputs
 
-    cache: dict[tuple, BranchInputs | InputError] = {}
-    jobs, books, seen, names = [], [], set(), {}
+    params_of: dict[Path, BranchParams | None] = {}
+    groups: dict[tuple, list[tuple[Path, BranchParams]]] = {}
+    names: dict[str, str] = {}
     for path in files:
-        job_id = path.stem
+        try:
+            params_of[path] = load_branch_params(path)
+        except InputError:
+            params_of[path] = None
+            continue
+        names[params_of[path].branch_id] = params_of[path].branch_name
+        groups.setdefault(_data_key(params_of[path]), []).append((path, params_of[path]))
+    books: list[tuple[BranchParams, BranchInputs]] = []
+    inputs_dirs: dict[Path, str] = {}
+    for members in groups.values():
+        try:
+            loaded = load_branch_inputs(members[0][1])
+        except InputError:
+            continue
+        books.append((members[0][1], loaded))
+        slices = branch_slices(loaded, [params.branch_id for _, params in members])
+        for (path, params), (_, part) in zip(members, slices, strict=True):
+            inputs_dirs[path] = str(write_inputs(part, staged / f"{len(inputs_dirs):04d}-{params.branch_id}"))
+    jobs, seen = [], set()
+    for path in files:
+        params = params_of[path]
+        job_id = params.branch_id if params is not None else path.stem
         kwargs: dict[str, Any] = {"params_path": str(path.resolve()), "period": period, "formats": list(formats),
                                   "out_root": str(out_root.resolve()), "timeout": timeout}
-        try:
-            params = load_branch_params(path)
-            job_id = params.branch_id
-            names[job_id] = params.branch_name
-            key = (tuple(params.data.clients), params.data.staff, params.data.products, params.data.activities)
-            if key not in cache:
-                try:
-                    cache[key] = load_branch_inputs(params)
-                    books.append((params, cache[key]))
-                except InputError as exc:
-                    cache[key] = exc
-            loaded = cache[key]
-            if isinstance(loaded, BranchInputs):
-                folder = staged / f"{job_id}-{os.getpid()}"
-                kwargs["inputs_dir"] = str(write_inputs(branch_slice(loaded, job_id), folder))
-        except InputError:
-            pass  # the job itself reloads the params and fails with the full report
+        if path in inputs_dirs:
+            kwargs["inputs_dir"] = inputs_dirs[path]
         if job_id in seen:
             job_id = f"{job_id}:{path.name}"
         seen.add(job_id)
