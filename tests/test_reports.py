@@ -164,3 +164,14 @@ def test_branch_slices_follow_every_client_ever_at_the_branch():
     assert got["B9"].clients.empty and got["B9"].activities.empty and list(got["B9"].clients) == list(clients)
     assert got["B1"].staff is inputs.staff
     pd.testing.assert_frame_equal(branch_slice(inputs, "B2").clients, got["B2"].clients)
+
+
+def test_relative_output_root_puts_every_file_in_place(bank: Path, monkeypatch: pytest.MonkeyPatch):
+    """`clientcare branch` with the default relative `outputs/`: the work lists land beside the report."""
+    params = sorted((bank / "params" / "branches").glob("*.yaml"))[0]
+    monkeypatch.chdir(bank)
+    res = runner.invoke(app, ["branch", str(params), "--period", PERIOD, "--formats", "html", "--out", "rel_out"])
+    assert res.exit_code == 0, res.output
+    folder = bank / "rel_out" / PERIOD / params.stem
+    assert {"summary.json", "visits.xlsx", "visits.ics", "forum_invitees.xlsx"} <= {p.name for p in folder.iterdir()}
+    assert all(p.is_file() for p in folder.iterdir())

@@ -309,7 +309,8 @@ def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, b
 
     from toolkit.kernels import kernel_manager_class
 
-    notebook, dest = Path(notebook), Path(dest)
+    # Absolute: the kernel runs in the staging folder, where a relative output_dir would nest.
+    notebook, dest = Path(notebook).resolve(), Path(dest).resolve()
     formats = tuple(formats)
     unknown = set(formats) - set(FORMATS)
     if unknown:
