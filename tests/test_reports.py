@@ -175,3 +175,12 @@ def test_relative_output_root_puts_every_file_in_place(bank: Path, monkeypatch: 
     folder = bank / "rel_out" / PERIOD / params.stem
     assert {"summary.json", "visits.xlsx", "visits.ics", "forum_invitees.xlsx"} <= {p.name for p in folder.iterdir()}
     assert all(p.is_file() for p in folder.iterdir())
+
+
+def test_monthly_with_a_relative_output_root(bank: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(bank)
+    res = runner.invoke(app, ["monthly", "--period", PERIOD, "--params-dir", "params/branches", "--out", "rel_batch",
+                              "--formats", "html", "--workers", "2"])
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((bank / "rel_batch" / PERIOD / "manifest.json").read_text(encoding="utf-8"))
+    assert {e["status"] for e in manifest["jobs"].values()} == {"ok"}

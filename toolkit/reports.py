@@ -307,7 +307,7 @@ def run_monthly(period: str | None = None, params_dir: str | Path = "params/bran
     if not files:
         raise InputError(Problem(str(params_dir), "no branch params files (*.yaml) in this folder"))
     warm_up()  # for the network notebook at the end
-    out_root = Path(out_root)
+    out_root = Path(out_root).resolve()  # workers and the manifest must agree on every path
     period_dir = out_root / period
     period_dir.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix="clientcare-batch-"))
