@@ -35,9 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results.md"
-START, END = "<!-- bench_load:start -->", "<!-- bench_load:end -->"
+from common import write_section
+
 DATASETS = {  # name -> (`clientcare sample` options, client file pattern, label)
     "network": (["--branches", "200", "--clients-per-branch", "5000", "--months", "2", "--end-period", "2026-10"],
                 "clients_*.parquet", "1M-client network, 2 parquet snapshots"),
@@ -83,14 +82,6 @@ def _runs(files: list[Path], io_file: Path | None, runs: int) -> list[dict[str, 
             for _ in range(runs)]
 
 
-def _write_results(text: str) -> None:
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        new = head + text + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    RESULTS.write_text(new, encoding="utf-8")
 
 
 def main() -> None:
@@ -118,7 +109,6 @@ def main() -> None:
                 runs = _runs(files, io_file, args.runs)
                 rows.append((name, len(files), label, runs, load))
     table = [
-        START,
         "## bench_load — load_clients: read + full validation",
         "",
         f"`.venv/bin/python bench/bench_load.py --runs {args.runs}"
@@ -136,10 +126,10 @@ def main() -> None:
                      f"| {cpu:.2f} s | {max(r['peak_mib'] for r in runs):.0f} MiB | {load:.1f} |")
     each = "; ".join(f"{name}/{label}: " + ", ".join(f"{r['wall_s']:.2f}" for r in runs)
                      for name, _, label, runs, _ in rows)
-    table += ["", f"Runs (wall s): {each}.", END]
+    table += ["", f"Runs (wall s): {each}."]
     text = "\n".join(table)
     print(text)
-    _write_results(text)
+    write_section("bench_load", text)
 
 
 if __name__ == "__main__":

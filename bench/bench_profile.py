@@ -30,10 +30,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from common import write_section
 
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results.md"
-START, END = "<!-- bench_profile:start -->", "<!-- bench_profile:end -->"
 TARGET_SECONDS, TARGET_MIB = 3.0, 2048
 ASSETS = ("demand_deposit", "time_deposit", "wealth_products", "funds", "bonds", "insurance",
           "precious_metals", "custody_margin")
@@ -157,14 +155,6 @@ def measure(folder: Path) -> dict[str, float]:
             "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def _write_results(text: str) -> None:
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        new = head + text + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    RESULTS.write_text(new, encoding="utf-8")
 
 
 def main() -> None:
@@ -197,7 +187,6 @@ def main() -> None:
     ok = med["total_s"] <= TARGET_SECONDS and peak <= TARGET_MIB
     each = ", ".join(f"{r['total_s']:.2f}" for r in runs)
     rows = [
-        f"{START}",
         "## bench_profile — network profile (load_clients on 2 snapshots + analyse_network)",
         "",
         f"`.venv/bin/python bench/bench_profile.py --clients {args.clients} --runs {args.runs}` — "
@@ -213,11 +202,10 @@ def main() -> None:
         f"| peak RSS (largest run) | {peak:.0f} MiB | ≤ {TARGET_MIB} MiB |",
         "",
         f"Runs (total s): {each}. Targets met: {'yes' if ok else 'NO'}.",
-        f"{END}",
     ]
     text = "\n".join(rows)
     print(text)
-    _write_results(text)
+    write_section("bench_profile", text)
 
 
 if __name__ == "__main__":
