@@ -24,7 +24,7 @@ from typing import Any
 import psutil
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results.md"
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or HERE / "results.md")  # BENCH_RESULTS: write elsewhere
 MIB = 2**20
 PACKAGES = ("pandas", "numpy", "pyarrow", "matplotlib", "papermill", "nbclient", "ipykernel", "nbconvert",
             "weasyprint")

@@ -296,7 +296,7 @@ def kernel_manager_class() -> type:
             tpl = template() if plain else None
             if tpl is None or env.get("PYTHONPATH") != tpl.pythonpath:
                 return await super().launch_kernel(cmd, **kwargs)
-            cwd = str(kwargs.get("cwd") or os.getcwd())
+            cwd = os.path.abspath(kwargs.get("cwd") or os.getcwd())  # the template may sit elsewhere
             try:
                 pid = tpl.fork(list(cmd[3:]), env, cwd)
             except (OSError, EOFError, TimeoutError, RuntimeError, ValueError):

@@ -208,7 +208,7 @@ def fixed_tables(page: str) -> str:
     """Report tables with `table-layout: fixed` and column widths estimated from their text.
 
     Printing-only: WeasyPrint's automatic table layout lays every cell out twice (minimum and
-    maximum width) before the real layout: 10–15 % of a branch plan's PDF time. Widths here
+    maximum width) before the real layout: about 15 % of a branch plan's PDF time. Widths here
     follow the same rules (numbers and short text never wrap, long text wraps), from character
     widths of the CJK font, so the printed table looks the same.
     """
