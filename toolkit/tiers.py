@@ -37,7 +37,7 @@ def products_held(df: pd.DataFrame) -> pd.Series:
 
 
 def _md_and_year(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Year and month*100+day of datetime64 values (NaT rows give a placeholder; callers mask them)."""
+    """Year and month*100+day of datetime64 values (NaT rows give an arbitrary value that callers mask)."""
     idx = pd.DatetimeIndex(np.where(np.isnat(values), np.datetime64("2000-01-01", "ns"), values))
     year = idx.year.to_numpy(dtype="int64")
     md = idx.month.to_numpy(dtype="int64") * 100 + idx.day.to_numpy(dtype="int64")
