@@ -75,3 +75,16 @@ def products_csv(tmp_path: Path) -> Path:
                        "min_amount": ["10,000", "1000"], "term_days": [90, None],
                        "expected_return": [0.028, None]})
     return write(df, tmp_path / "products.csv")
+
+
+#: A product shelf spanning R1–R5 and five categories, for the proposal tests.
+PRODUCT_SHELF = pd.DataFrame({
+    "product_id": ["TD1", "TD2", "BD1", "WP1", "WP2", "FD1", "FD2", "IN1", "PM1"],
+    "name": ["三年定期", "一年定期", "储蓄国债", "稳健理财", "进取理财", "平衡基金", "股票基金", "年金险", "积存金"],
+    "category": ["time_deposit", "time_deposit", "bonds", "wealth_products", "wealth_products", "funds",
+                 "funds", "insurance", "precious_metals"],
+    "risk_rating": ["R1", "R1", "R1", "R2", "R4", "R3", "R5", "R1", "R3"],
+    "min_amount": [50_000.0, 10_000, 1_000, 10_000, 10_000, 1_000, 1_000, 50_000, 100_000],
+    "term_days": pd.array([1095, 365, 1095, 180, 365, None, None, 3650, None], dtype="Int64"),
+    "expected_return": [0.0175, 0.015, 0.022, 0.032, 0.05, 0.06, 0.10, 0.03, 0.04],
+})

@@ -10,22 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import PRODUCT_SHELF
 from toolkit.factfind import FactFind
 from toolkit.household import RATIO_KEYS
 from toolkit.proposal import build_proposal, service_plan
 from toolkit.settings import ProposalSettings, VisitSettings
 
 AS_OF = dt.date(2026, 11, 30)
-SHELF = pd.DataFrame({
-    "product_id": ["TD1", "TD2", "BD1", "WP1", "WP2", "FD1", "FD2", "IN1", "PM1"],
-    "name": ["三年定期", "一年定期", "储蓄国债", "稳健理财", "进取理财", "平衡基金", "股票基金", "年金险", "积存金"],
-    "category": ["time_deposit", "time_deposit", "bonds", "wealth_products", "wealth_products", "funds",
-                 "funds", "insurance", "precious_metals"],
-    "risk_rating": ["R1", "R1", "R1", "R2", "R4", "R3", "R5", "R1", "R3"],
-    "min_amount": [50_000.0, 10_000, 1_000, 10_000, 10_000, 1_000, 1_000, 50_000, 100_000],
-    "term_days": pd.array([1095, 365, 1095, 180, 365, None, None, 3650, None], dtype="Int64"),
-    "expected_return": [0.0175, 0.015, 0.022, 0.032, 0.05, 0.06, 0.10, 0.03, 0.04],
-})
+SHELF = PRODUCT_SHELF
 
 
 def fact_find(client_id: str = "0001", risk_level: str | None = "C3",
