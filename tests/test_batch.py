@@ -182,3 +182,45 @@ def test_workers_that_die_while_warming_up_fail_the_jobs_without_hanging(tmp_pat
                          warm_up="os:abort", timeout=20)
     assert manifest.failed == ["A", "B", "C"] and manifest.complete
     assert all("worker process died" in e.error for e in manifest.entries.values())
+
+
+def _wait_for(path: Path, seconds: float = 60) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if path.exists():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_jobs_from_a_generator_run_as_soon_as_each_is_yielded(tmp_path):
+    seen_before_next: list[bool] = []
+
+    def prepare():
+        yield touch("A", tmp_path / "a.txt")
+        # A runs while this generator is still preparing B: its file appears before B is yielded.
+        seen_before_next.append(_wait_for(tmp_path / "a.txt"))
+        yield fail("B")
+        yield touch("C", tmp_path / "c.txt")
+
+    manifest = run_batch(prepare, workers=2, manifest_path=tmp_path / "m.json", progress=False)
+    assert seen_before_next == [True]
+    assert list(manifest.entries) == ["A", "B", "C"]
+    assert manifest.ok == ["A", "C"] and manifest.failed == ["B"] and manifest.complete
+    on_disk = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert on_disk["counts"] == {"total": 3, "ok": 2, "failed": 1, "pending": 0}
+
+
+def test_a_generator_resumes_and_rejects_a_repeated_id(tmp_path):
+    path = tmp_path / "m.json"
+    run_batch(lambda: iter([touch("A", tmp_path / "a.txt"), fail("B")]), workers=1, manifest_path=path,
+              progress=False)
+    stamp = (tmp_path / "a.txt").stat().st_mtime_ns
+    again = run_batch(lambda: iter([touch("A", tmp_path / "a.txt"), touch("B", tmp_path / "b.txt")]), workers=1,
+                      manifest_path=path, resume=True, progress=False)
+    assert again.ok == ["A", "B"] and (tmp_path / "a.txt").stat().st_mtime_ns == stamp
+    with pytest.raises(ValueError, match="unique"):
+        run_batch(lambda: iter([fail("X"), fail("X")]), workers=1, manifest_path=tmp_path / "n.json",
+                  progress=False)

@@ -25,7 +25,7 @@ import time
 import traceback
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -254,9 +254,10 @@ def _paths(result: Any) -> list[str]:
 class _Progress:
     """A rich progress bar on a terminal; silence otherwise."""
 
-    def __init__(self, total: int, enabled: bool):
+    def __init__(self, total: int, enabled: bool, open_ended: bool = False):
+        """open_ended: jobs are still being prepared; `grow` counts each one in."""
         self.bar = None
-        if enabled and total and sys.stderr.isatty():
+        if enabled and (total or open_ended) and sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -265,6 +266,10 @@ class _Progress:
             self.task = self.bar.add_task("ok 0 · failed 0", total=total)
             self.bar.start()
         self.ok = self.failed = 0
+
+    def grow(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, total=(self.bar.tasks[0].total or 0) + 1)
 
     def advance(self, job_id: str, entry: Entry) -> None:
         if entry.status == "ok":
@@ -318,13 +323,25 @@ class _Runner:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def run(self, jobs: Sequence[Job]) -> None:
-        self.pending.extend(jobs)
+    def run(self, jobs: Iterable[Job], admit: Callable[[Job], Job | None] = lambda job: job) -> None:
+        """Run every job. `jobs` may be a lazy iterator: each job is taken (and passed through
+        `admit`, which may drop it) as soon as the previous one is, and runs as soon as a worker is
+        free, so the caller's work of preparing the next job overlaps the workers' rendering."""
+        source: Iterator[Job] | None = iter(jobs)
         self.start()
         try:
-            while self.pending or self.running:
+            while source is not None or self.pending or self.running:
+                if source is not None:
+                    job = next(source, None)  # the caller prepares it now, while the workers run
+                    if job is None:
+                        source = None
+                    elif (job := admit(job)) is not None:
+                        self.pending.append(job)
                 self._fill()
-                done, _ = cf.wait(list(self.running), timeout=1.0, return_when=cf.FIRST_COMPLETED)
+                if not self.running:
+                    continue
+                wait = 0 if source is not None else 1.0
+                done, _ = cf.wait(list(self.running), timeout=wait, return_when=cf.FIRST_COMPLETED)
                 if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
                     self._after_break(overdue=set())
                     continue
@@ -411,7 +428,7 @@ class _Runner:
         self.pool = self._new_pool()
 
 
-def run_batch(jobs: Sequence[Job] | Callable[[], Sequence[Job]], workers: int | None = None, resume: bool = False,
+def run_batch(jobs: Sequence[Job] | Callable[[], Iterable[Job]], workers: int | None = None, resume: bool = False,
               manifest_path: Path = Path("manifest.json"), timeout: float = 1800, progress: bool = True,
               meta: dict[str, Any] | None = None, warm_up: str | None = None) -> Manifest:
     """Run every job in worker processes and return the manifest (also written to manifest_path).
@@ -420,50 +437,63 @@ def run_batch(jobs: Sequence[Job] | Callable[[], Sequence[Job]], workers: int | 
     resume: skip jobs that the existing manifest records as ok and whose files all exist.
     warm_up: "module:function" each worker runs once when it starts (imports, caches).
     jobs may be a function that returns them: the workers are then started (and warm up) first,
-    while it runs, e.g. reading the data the jobs share.
+    while it runs, e.g. reading the data the jobs share. It may return a generator: each job
+    then runs as soon as it is yielded, while the generator prepares the next one.
     The manifest lists exactly these jobs; `manifest.exit_code` is 1 if any failed.
     """
-    early: _Runner | None = None
-    if callable(jobs):
-        early = _Runner(None, max(1, workers or os.cpu_count() or 1), timeout, None, warm_up)
-        early.start()
-        try:
-            jobs = jobs()
-        except BaseException:
-            early.close()
-            raise
+    if not callable(jobs):
+        ids = [j.id for j in jobs]
+        if len(set(ids)) != len(ids):
+            raise ValueError("job ids must be unique")
+        return _run_batch(list(jobs), workers, resume, Path(manifest_path), timeout, progress, meta, warm_up, None)
+    early = _Runner(None, max(1, workers or os.cpu_count() or 1), timeout, None, warm_up)
+    early.start()
     try:
-        return _run_batch(jobs, workers, resume, Path(manifest_path), timeout, progress, meta, warm_up, early)
+        source = jobs()
+        return _run_batch(source, workers, resume, Path(manifest_path), timeout, progress, meta, warm_up, early)
     finally:
-        if early is not None:
-            early.close()
+        early.close()
 
 
-def _run_batch(jobs: Sequence[Job], workers: int | None, resume: bool, manifest_path: Path, timeout: float,
+def _run_batch(jobs: Iterable[Job], workers: int | None, resume: bool, manifest_path: Path, timeout: float,
                progress: bool, meta: dict[str, Any] | None, warm_up: str | None, early: _Runner | None) -> Manifest:
-    ids = [j.id for j in jobs]
-    if len(set(ids)) != len(ids):
-        raise ValueError("job ids must be unique")
     previous = Manifest.load(manifest_path) if resume else Manifest(path=manifest_path)
     manifest = Manifest(path=manifest_path, meta={**previous.meta, **(meta or {})}, started_at=_now())
-    todo: list[Job] = []
-    for job in jobs:
-        if resume and previous.is_done(job):
-            manifest.entries[job.id] = previous.entries[job.id]
-        else:
-            manifest.entries[job.id] = Entry()
-            todo.append(job)
-    manifest.save()
-    if todo:
-        bar = _Progress(len(todo), progress)
-        if early is not None:
-            runner, early.manifest, early.progress = early, manifest, bar
-        else:
-            runner = _Runner(manifest, max(1, min(workers or os.cpu_count() or 1, len(todo))), timeout, bar, warm_up)
-        try:
-            runner.run(todo)
-        finally:
-            bar.close()
+    known = isinstance(jobs, Sequence)
+    bar: _Progress | None = None
+
+    def admit(job: Job) -> Job | None:
+        """Enter a job in the manifest; None when resume finds it already done."""
+        if job.id in manifest.entries:
+            raise ValueError(f"job ids must be unique ({job.id!r} twice)")
+        done = resume and previous.is_done(job)
+        manifest.entries[job.id] = previous.entries[job.id] if done else Entry()
+        if not known:
+            manifest.save()
+            if bar is not None and not done:
+                bar.grow()
+        return None if done else job
+
+    if known:
+        todo = [job for job in jobs if admit(job) is not None]
+        manifest.save()
+        if not todo:
+            return _finish(manifest)
+        jobs = todo
+    else:
+        manifest.save()
+    bar = _Progress(len(jobs) if known else 0, progress, open_ended=not known)
+    runner = early or _Runner(manifest, max(1, min(workers or os.cpu_count() or 1, len(jobs))), timeout, bar,
+                              warm_up)
+    runner.manifest, runner.progress = manifest, bar
+    try:
+        runner.run(jobs, admit if not known else lambda job: job)
+    finally:
+        bar.close()
+    return _finish(manifest)
+
+
+def _finish(manifest: Manifest) -> Manifest:
     manifest.complete = all(e.status != "pending" for e in manifest.entries.values())
     manifest.save()
     return manifest

@@ -36,7 +36,8 @@ T = {
         "not_in_team": "不在本行员工名单", "staff": "员工",
         "issues": "维护关系异常", "load": "各员工维护客户数（按层级）",
         "unsched": "到期但未排入本月的客户（及原因）", "schedule": "拜访日程（前 {n} 条，完整名单见 visits.xlsx）",
-        "greet_none": "计划月内没有维护对象过生日。", "forum_none": "本计划未安排客户座谈会。",
+        "greet_none": "计划月内没有维护对象过生日。",
+        "greet_list": "生日问候（前 {n} 位，完整名单见 visits.xlsx 的“生日问候”页）", "forum_none": "本计划未安排客户座谈会。",
         "timeline": "筹备时间表", "hosts": "主持人", "budget": "预算", "invitees": "邀请名单（前 {n} 位，完整名单见 forum_invitees.xlsx）",
         "salons": "主题沙龙", "quality_ok": "未发现数据质量问题。", "quality_kinds": "问题类型统计",
         "masked": "为保护客户隐私，姓名与手机号已脱敏显示。",
@@ -61,6 +62,7 @@ T = {
         "unsched": "Due but not scheduled this month (with the reason)",
         "schedule": "Visit schedule (first {n}; full list in visits.xlsx)",
         "greet_none": "No maintained client has a birthday in the plan month.",
+        "greet_list": "Greetings (first {n}; full list on the Greetings sheet of visits.xlsx)",
         "forum_none": "No client forum in this plan.", "timeline": "Timeline", "hosts": "Hosts", "budget": "Budget",
         "invitees": "Invitees (first {n}; full list in forum_invitees.xlsx)", "salons": "Themed salons",
         "quality_ok": "No data-quality problems found.", "quality_kinds": "Problems by kind",
@@ -108,7 +110,7 @@ COLS = {
            "current_clients": "Current clients", "line": "Product line", "base_tier": "Base tier",
            "current_tier": "Current tier", "slot": "Slot", "theme": "Theme", "item": "Item", "amount": "Amount"},
 }
-MAX_ROWS = 20  # rows of a list in the report (schedule and greetings: twice this); the xlsx has them all
+MAX_ROWS = 20  # rows of any list in the report; the xlsx work lists have them all (and print cost follows cells)
 
 
 def _t(plan: BranchPlan) -> dict[str, str]:
@@ -290,10 +292,10 @@ def visits(plan: BranchPlan) -> list[Any]:
                       charts.visit_calendar(sched, month, workdays, lang),
                       charts.visit_load(sched, lang, limits)]
     shown = private(plan, sched)
-    out += [heading(t["schedule"].format(n=MAX_ROWS * 2), 3),
+    out += [heading(t["schedule"].format(n=MAX_ROWS), 3),
             table(shown, columns=["date", "slot", "staff_name", "client_id", "name", "tier", "aum", "district",
                                   "reason_text"], money=("aum",), codes=("tier",), labels=_cols(plan),
-                  language=lang, max_rows=MAX_ROWS * 2)]
+                  language=lang, max_rows=MAX_ROWS)]
     if len(unsched):
         out += [heading(t["unsched"], 3),
                 table(private(plan, unsched), columns=["client_id", "name", "tier", "aum", "staff_name",
@@ -312,9 +314,9 @@ def greetings(plan: BranchPlan) -> list[Any]:
     t, g, lang = _t(plan), plan.planning.greetings, plan.language
     if g.empty:
         return [heading(t["greet"]), Html(f"<p>{t['greet_none']}</p>")]
-    return [heading(t["greet"]),
+    return [heading(t["greet"]), heading(t["greet_list"].format(n=MAX_ROWS), 3),
             table(private(plan, g), columns=["date", "birthday", "client_id", "name", "tier", "text", "staff_name"],
-                  codes=("tier",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS * 2)]
+                  codes=("tier",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS)]
 
 
 def forum(plan: BranchPlan) -> list[Any]:

@@ -67,16 +67,25 @@ def rank_branches(table: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["overall_rank", "current_aum"], ascending=[True, False], kind="stable")
 
 
-def network_table(books: Iterable[tuple[BranchParams, BranchInputs]], period: str,
-                  branches: dict[str, str], status: dict[str, str] | None = None) -> pd.DataFrame:
-    """Every batch branch's KPIs, tier counts and AUM at `period`, ranked; `branches` maps id -> name."""
+def network_kpis(books: Iterable[tuple[BranchParams, BranchInputs]], period: str,
+                 branches: dict[str, str]) -> pd.DataFrame:
+    """Every batch branch's KPIs, tier counts and AUM at `period` (indexed by branch id): the costly
+    part of the comparison, which does not depend on how the branch renders went."""
     frames = []
     for params, inputs in books:
         net = analyse_network(inputs.clients, inputs.staff, period, params.compare_to, params.thresholds)
         net.index = net.index.astype(str)
         frames.append(net.loc[net.index.isin(list(branches))])
     table = pd.concat(frames)
-    table = table[~table.index.duplicated()]
+    return table[~table.index.duplicated()]
+
+
+def network_table(books: Iterable[tuple[BranchParams, BranchInputs]], period: str,
+                  branches: dict[str, str], status: dict[str, str] | None = None,
+                  kpis: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every batch branch's KPIs, tier counts and AUM at `period`, ranked; `branches` maps id -> name.
+    kpis: `network_kpis` of the same books, when already computed."""
+    table = (network_kpis(books, period, branches) if kpis is None else kpis).copy()
     table.insert(0, "branch_name", [branches.get(b, b) for b in table.index])
     if status is not None:
         table["status"] = [status.get(b, "") for b in table.index]
@@ -127,13 +136,14 @@ def write_network_xlsx(table: pd.DataFrame, path: Path, language: str = "zh") ->
 
 def write_network(books: Sequence[tuple[BranchParams, BranchInputs]], period: str, branches: dict[str, str],
                   period_dir: Path, status: dict[str, str] | None = None, formats: Sequence[str] = ("html",),
-                  timeout: int = 600, language: str = "zh") -> list[Path]:
+                  timeout: int = 600, language: str = "zh", kpis: pd.DataFrame | None = None) -> list[Path]:
     """network.xlsx and network.html (plus .pdf when asked) in outputs/<period>/, moved into place
-    only once all were produced; the executed network notebook is kept beside them for audit."""
+    only once all were produced; the executed network notebook is kept beside them for audit.
+    kpis: `network_kpis` of the same books, when already computed."""
     from toolkit.render import render_notebook
     from toolkit.reports import _TITLES, notebook_path
 
-    table = network_table(books, period, branches, status)
+    table = network_table(books, period, branches, status, kpis)
     stage = period_dir / "_network"
     with tempfile.TemporaryDirectory(prefix="clientcare-network-") as tmp:
         data = Path(tmp) / "network.parquet"

@@ -313,22 +313,28 @@ def run_monthly(period: str | None = None, params_dir: str | Path = "params/bran
     staged = Path(tempfile.mkdtemp(prefix="clientcare-batch-"))
     shared: dict[str, Any] = {}
 
-    def prepare() -> list[Any]:
+    def prepare() -> Iterator[Any]:
+        from toolkit.network import network_kpis
         from toolkit.render import warm_converters_in_background
 
-        jobs, shared["books"], shared["names"] = _batch_jobs(files, period, formats, out_root, timeout, staged)
-        warm_converters_in_background(formats)  # for the network report, while the workers render
-        return jobs
+        yield from _batch_jobs(files, period, formats, out_root, timeout, staged, shared)
+        # Every job is out; while the workers render: the converters and the network's KPIs.
+        warm_converters_in_background(formats)
+        if shared["books"]:
+            try:
+                shared["kpis"] = network_kpis(shared["books"], period, shared["names"])
+            except Exception:  # noqa: BLE001 - computed again after the batch, which reports the failure
+                shared.pop("kpis", None)
 
     try:
         manifest = run_batch(prepare, workers=workers, resume=resume, manifest_path=period_dir / "manifest.json",
                              timeout=timeout * 4, progress=progress, meta={"period": period},
                              warm_up="toolkit.reports:warm_worker")
-        if shared["books"]:
+        if shared.get("books"):
             status = {k: e.status for k, e in manifest.entries.items()}
             try:
                 write_network(shared["books"], period, shared["names"], period_dir, status=status, formats=formats,
-                              timeout=timeout)
+                              timeout=timeout, kpis=shared.get("kpis"))
                 manifest.meta.pop("network_error", None)
             except Exception as exc:  # the branch plans stand; the comparison failure is reported
                 manifest.meta["network_error"] = f"{type(exc).__name__}: {exc}"
@@ -343,16 +349,19 @@ def _data_key(params: BranchParams) -> tuple:
 
 
 def _batch_jobs(files: list[Path], period: str, formats: Sequence[str], out_root: Path, timeout: int,
-                staged: Path) -> tuple[list[Any], list[tuple[BranchParams, BranchInputs]], dict[str, str]]:
-    """One job per params file. Each distinct set of data files is read and checked once and cut
-    into every branch's slice in one pass; a branch whose params or data are broken still gets a
-    job, which reloads them and fails with the full report."""
+                staged: Path, shared: dict[str, Any]) -> Iterator[Any]:
+    """One job per params file, each yielded as soon as its slice is written (so it renders while
+    the next is cut). Each distinct set of data files is read and checked once and cut into every
+    branch's slice; a branch whose params or data are broken still gets a job (yielded last),
+    which reloads them and fails with the full report. Fills shared["books"] (each data set with
+    the params that read it) and shared["names"] (branch id -> name) for the network comparison."""
     from toolkit.batch import Job
     from toolkit.plan import load_branch_inputs
 
     params_of: dict[Path, BranchParams | None] = {}
     groups: dict[tuple, list[tuple[Path, BranchParams]]] = {}
-    names: dict[str, str] = {}
+    names: dict[str, str] = shared.setdefault("names", {})
+    books: list[tuple[BranchParams, BranchInputs]] = shared.setdefault("books", [])
     for path in files:
         try:
             params_of[path] = load_branch_params(path)
@@ -361,29 +370,32 @@ def _batch_jobs(files: list[Path], period: str, formats: Sequence[str], out_root
             continue
         names[params_of[path].branch_id] = params_of[path].branch_name
         groups.setdefault(_data_key(params_of[path]), []).append((path, params_of[path]))
-    books: list[tuple[BranchParams, BranchInputs]] = []
-    inputs_dirs: dict[Path, str] = {}
-    for members in groups.values():
-        try:
-            loaded = load_branch_inputs(members[0][1])
-        except InputError:
-            continue
-        books.append((members[0][1], loaded))
-        slices = branch_slices(loaded, [params.branch_id for _, params in members])
-        for (path, params), (_, part) in zip(members, slices, strict=True):
-            inputs_dirs[path] = str(write_inputs(part, staged / f"{len(inputs_dirs):04d}-{params.branch_id}"))
-    jobs, seen = [], set()
-    for path in files:
+    seen: set[str] = set()
+
+    def job(path: Path, inputs_dir: Path | None = None) -> Any:
         params = params_of[path]
         job_id = params.branch_id if params is not None else path.stem
         kwargs: dict[str, Any] = {"params_path": str(path.resolve()), "period": period, "formats": list(formats),
                                   "out_root": str(out_root.resolve()), "timeout": timeout}
-        if path in inputs_dirs:
-            kwargs["inputs_dir"] = inputs_dirs[path]
+        if inputs_dir is not None:
+            kwargs["inputs_dir"] = str(inputs_dir)
         if job_id in seen:
             job_id = f"{job_id}:{path.name}"
         seen.add(job_id)
         files_expected = tuple(str(branch_dest(out_root, period, job_id) / f) for f in BRANCH_FILES
                                if f.rsplit(".", 1)[-1] in (*formats, "ipynb", "json", "xlsx", "ics"))
-        jobs.append(Job(id=job_id, target="toolkit.reports:branch_job", kwargs=kwargs, files=files_expected))
-    return jobs, books, names
+        return Job(id=job_id, target="toolkit.reports:branch_job", kwargs=kwargs, files=files_expected)
+
+    unread: list[Path] = [path for path in files if params_of[path] is None]
+    for members in groups.values():
+        try:
+            loaded = load_branch_inputs(members[0][1])
+        except InputError:
+            unread += [path for path, _ in members]
+            continue
+        books.append((members[0][1], loaded))
+        slices = branch_slices(loaded, [params.branch_id for _, params in members])
+        for (path, params), (_, part) in zip(members, slices, strict=True):
+            yield job(path, write_inputs(part, staged / f"{len(seen):04d}-{params.branch_id}"))
+    for path in sorted(unread, key=files.index):
+        yield job(path)
