@@ -308,3 +308,139 @@ def test_infinite_or_huge_counts_are_reported_once_not_a_crash(tmp_path: Path):
     _, problems = read_table(tmp_path / "s.csv", "staff")
     assert [(p.row, p.column) for p in problems] == [(2, "max_visits_per_month"), (3, "max_visits_per_month"),
                                                       (4, "max_visits_per_month")]
+
+
+# --- one client's rows (a proposal): the same rows, checks and messages as a full load -----------------
+def _clients_of(book: pd.DataFrame, client_id: str) -> pd.DataFrame:
+    return book.loc[book["client_id"].astype(str) == client_id].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_one_clients_rows_are_the_full_loads_rows_of_that_client(tmp_path: Path, suffix: str):
+    df = client_frame().astype(object)
+    df.loc[3] = df.loc[1]
+    df.loc[3, "客户号"], df.loc[3, "数据日期"] = " 0002 ", "2026-11-30"  # padded: still client 0002
+    df.loc[4] = df.loc[1]
+    df.loc[4, "客户号"], df.loc[4, "数据日期"] = "00020", "2026-12-31"  # contains '0002' but is another id
+    df.loc[5] = df.loc[1]
+    df.loc[5, "客户号"], df.loc[5, "数据日期"] = "2", "2026-12-31"  # leading zeros make ids differ
+    paths = [write(df.iloc[:3], tmp_path / f"a{suffix}"), write(df.iloc[3:], tmp_path / f"b{suffix}")]
+    book = load_clients(paths)
+    for client_id in ("0001", "0002", "00020", "2", "0003"):
+        one = load_clients(paths, client_id=client_id)
+        _typed_frames_equal(one, _clients_of(book, client_id))
+    assert len(load_clients(paths, client_id="0002")) == 2 and load_clients(paths, client_id="0003").empty
+
+
+@pytest.mark.parametrize("stored", ["int64", "float64", "category"])
+def test_one_client_from_a_parquet_file_with_typed_ids(tmp_path: Path, stored: str):
+    ids = [" 1", "20.0", "1"] if stored == "category" else [1, 20, 1]
+    df = client_frame().assign(客户号=pd.Series(ids, dtype=stored))
+    path = tmp_path / "c.parquet"
+    df.to_parquet(path)  # with pandas' index metadata, as pandas writes it by default
+    book = load_clients(path)
+    assert list(book["client_id"]) == ["1", "20", "1"]
+    for client_id in ("1", "20", "2", "0001", "1.0"):
+        _typed_frames_equal(load_clients(path, client_id=client_id), _clients_of(book, client_id))
+    assert len(load_clients(path, client_id="1")) == 2 and load_clients(path, client_id="0001").empty
+
+
+def test_one_client_from_parquet_row_groups_and_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Rows are found by position across row groups and read batches, wherever they lie."""
+    monkeypatch.setattr(io, "PARQUET_BATCH_ROWS", 3)
+    ids = [f"{i % 7:04d}" for i in range(40)]
+    frame = pd.DataFrame({"数据日期": [f"2026-{1 + i // 7:02d}-28" for i in range(40)], "客户号": ids,
+                          "客户姓名": [f"客户{i}" for i in range(40)], "机构号": "B001",
+                          "活期存款": [str(i * 100) for i in range(40)]})
+    path = tmp_path / "c.parquet"
+    frame.to_parquet(path, index=False, row_group_size=6)
+    book = load_clients(path)
+    for client_id in sorted(set(ids)):
+        _typed_frames_equal(load_clients(path, client_id=client_id), _clients_of(book, client_id))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_a_bad_cell_of_the_client_is_reported_at_its_row_in_the_file(tmp_path: Path, suffix: str):
+    df = client_frame().astype(object)
+    df.loc[2, "卡等级"] = "黑卡"  # client 0001, third data row: row 4 of the file
+    df.loc[2, "活期存款"] = "-5"
+    path = write(df, tmp_path / f"c{suffix}")
+    with pytest.raises(InputError) as full:
+        load_clients(path)
+    with pytest.raises(InputError) as one:
+        load_clients(path, client_id="0001")
+    assert one.value.problems == full.value.problems  # same file, sheet, row, column and message
+    assert [(p.row, p.column) for p in one.value.problems] == [(4, "demand_deposit"), (4, "card_level")]
+
+
+def test_problems_in_the_second_monthly_file_keep_that_files_rows(tmp_path: Path):
+    df = client_frame().astype(object)
+    november = pd.concat([df.iloc[[1]], df.iloc[[2]]], ignore_index=True)
+    november.loc[1, "定期存款"] = "abc"
+    paths = [write(df.iloc[:2], tmp_path / "clients_202610.csv"), write(november, tmp_path / "clients_202611.csv")]
+    with pytest.raises(InputError) as info:
+        load_clients(paths, client_id="0001")
+    assert [(p.file, p.row, p.column) for p in info.value.problems] == [(str(paths[1]), 3, "time_deposit")]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_a_bad_cell_of_another_client_does_not_stop_the_load(tmp_path: Path, suffix: str):
+    df = client_frame().astype(object)
+    df.loc[1, "活期存款"] = "abc"  # client 0002
+    df.loc[1, "数据日期"] = "soon"
+    path = write(df, tmp_path / f"c{suffix}")
+    with pytest.raises(InputError):
+        load_clients(path)  # `clientcare validate` and a branch plan still refuse the file
+    one = load_clients(path, client_id="0001")
+    assert list(one["demand_deposit"]) == [1_500_000.0, 1_800_000.0]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_header_problems_are_reported_when_loading_one_client(tmp_path: Path, suffix: str):
+    for dropped, column in (("客户姓名", "name"), ("客户号", "client_id")):
+        path = write(client_frame().drop(columns=[dropped]), tmp_path / f"{column}{suffix}")
+        with pytest.raises(InputError) as info:
+            load_clients(path, client_id="0001")
+        (p,) = info.value.problems
+        assert p.column == column and "is missing" in p.message and p.file == str(path)
+    twice = client_frame().assign(client_id=client_frame()["客户号"])
+    with pytest.raises(InputError, match="'client_id' appears twice"):
+        load_clients(write(twice, tmp_path / f"twice{suffix}"), client_id="0001")
+    with pytest.raises(InputError, match="not found"):
+        load_clients(tmp_path / f"nope{suffix}", client_id="0001")
+
+
+def test_the_clients_repeated_snapshot_is_still_a_duplicate(tmp_path: Path):
+    df = client_frame()
+    df.loc[2, "数据日期"] = "2026-10-31"  # client 0001 twice in October
+    path = write(df, tmp_path / "c.parquet")
+    with pytest.raises(InputError) as info:
+        load_clients(path, client_id="0001")
+    assert [(p.row, p.column) for p in info.value.problems] == [(2, "client_id"), (4, "client_id")]
+    assert "duplicate snapshot_date + client_id ('0001')" in info.value.problems[0].message
+
+
+def test_one_clients_activities(tmp_path: Path):
+    acts = pd.DataFrame({"日期": ["2026-10-02", "someday", "2026-10-05", "2026-10-09"],
+                         "员工号": ["S01", "S01", "S02", ""], "客户号": ["0001", "0002", " 0001", "0001"],
+                         "类型": ["拜访", "拜访", "电话", "短信"]})
+    path = write(acts, tmp_path / "a.csv")
+    with pytest.raises(InputError) as info:
+        load_activities(path, client_id="0001")
+    assert [(p.row, p.column) for p in info.value.problems] == [(5, "staff_id")]  # not client 0002's date
+    acts.loc[3, "员工号"] = "S03"
+    one = load_activities(write(acts, path), client_id="0001")
+    assert list(one["kind"]) == ["visit", "call", "sms"] and set(one["client_id"]) == {"0001"}
+    assert load_activities(path, client_id="0009").empty
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.lists(st.sampled_from(['"', '"', ",", "\n", "\r\n", "\r", "a", " ", "\t"]), max_size=40).map(
+    lambda parts: "".join(parts).encode()), window=st.integers(1, 8))
+def test_csv_checks_skipping_work_agree_with_the_whole_text_checks(body: bytes, window: int):
+    """The quote check from the end of the text and the line check's shortcut decide as the full scans."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(io, "QUOTE_WINDOW", window)
+        tail = io._quote_open_at_end(body) if b'"' in body else False
+    assert tail == (io._quote_verdict(body, 0) or False)
+    assert io._pandas_only_lines(body) == (io._PANDAS_ONLY_CSV.search(body) is not None)

@@ -184,3 +184,41 @@ def test_monthly_with_a_relative_output_root(bank: Path, monkeypatch: pytest.Mon
     assert res.exit_code == 0, res.output
     manifest = json.loads((bank / "rel_batch" / PERIOD / "manifest.json").read_text(encoding="utf-8"))
     assert {e["status"] for e in manifest["jobs"].values()} == {"ok"}
+
+
+def test_a_proposal_checks_every_row_of_the_book_and_publishes_nothing_on_a_problem(bank: Path, tmp_path: Path):
+    """CONTRACT §1: another client's bad cell stops a proposal too (it renders from its own rows while
+    the whole book is checked on the other core); every problem is reported and nothing is written.
+    The report that was already there stays as it was."""
+    import pandas as pd
+    import yaml
+
+    params = sorted((bank / "params" / "clients").glob("*.yaml"))[0]
+    raw = yaml.safe_load(params.read_text(encoding="utf-8"))
+    for key in ("products", "activities"):
+        raw["data"][key] = str((params.parent / raw["data"][key]).resolve())
+    raw["fact_find"] = str((params.parent / raw["fact_find"]).resolve())
+    clients = sorted(params.parent.glob(raw["data"]["clients"]))
+    shutil.copytree(clients[0].parent, tmp_path / "clients")
+    last = tmp_path / "clients" / clients[-1].name
+    raw["data"]["clients"] = str(tmp_path / "clients" / "clients_*.csv")
+    mine = tmp_path / "client.yaml"
+    mine.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["proposal", str(mine), "--formats", "html", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    book = pd.read_csv(last, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    other = int((book["客户号"] != raw["client_id"]).to_numpy().argmax())
+    book.loc[other, "活期存款"] = "abc"
+    book.to_csv(last, index=False, encoding="utf-8-sig")
+    assert runner.invoke(app, ["validate", str(last)]).exit_code == 2
+    res = runner.invoke(app, ["proposal", str(mine), "--formats", "html", "--out", str(out)])
+    assert res.exit_code == 2 and f"row {other + 2}, column 'demand_deposit'" in res.output, res.output
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    own = int((book["客户号"] == raw["client_id"]).to_numpy().argmax())
+    book.loc[own, "活期存款"] = "abc"
+    book.to_csv(last, index=False, encoding="utf-8-sig")
+    res = runner.invoke(app, ["proposal", str(mine), "--formats", "html", "--out", str(tmp_path / "out2")])
+    assert res.exit_code == 2 and f"row {own + 2}, column 'demand_deposit'" in res.output
+    assert f"row {other + 2}, column 'demand_deposit'" in res.output and not (tmp_path / "out2").exists()

@@ -60,16 +60,17 @@ def load_fact_find(path: str | Path) -> FactFind:
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise InputError(Problem(str(path), "a fact-find must be an .xlsx workbook "
                                             "(write one with `clientcare template fact-find FILE.xlsx`)"))
-    sheets = set(pd.ExcelFile(path, engine="openpyxl").sheet_names)
     frames: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
-    for table in FACT_FIND_SHEETS:
-        if table is FF_GOALS and not sheets & {table.sheet, table.sheet_alias}:
-            frames[table.name] = coerce(pd.DataFrame(), table)
-            continue
-        df, found = read_table(path, table)
-        problems.extend(found)
-        frames[table.name] = df
+    with pd.ExcelFile(path, engine="openpyxl") as book:  # opened once for its five sheets
+        sheets = set(book.sheet_names)
+        for table in FACT_FIND_SHEETS:
+            if table is FF_GOALS and not sheets & {table.sheet, table.sheet_alias}:
+                frames[table.name] = coerce(pd.DataFrame(), table)
+                continue
+            df, found = read_table(path, table, workbook=book)
+            problems.extend(found)
+            frames[table.name] = df
     profile: dict[str, Any] = {}
     if {"field", "value"} <= set(frames["profile"].columns):
         profile, found = _profile(frames["profile"], str(path))

@@ -25,7 +25,7 @@ import re
 import shutil
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -296,14 +296,15 @@ def _keep_failed(executed: Path, failed_path: Path) -> str | None:
 def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, basename: str,
                     formats: Iterable[str] = FORMATS, title: str = "", subtitle: str = "",
                     language: str = "zh", timeout: int = 600, failed_dir: Path | None = None,
-                    kernel_name: str = "python3") -> list[Path]:
+                    kernel_name: str = "python3", before_publish: Callable[[], None] | None = None) -> list[Path]:
     """Execute `notebook` with `parameters` and publish `<basename>.ipynb/.html/.pdf` into `dest`.
 
     The notebook also receives `output_dir` (where it should write its other files) and
     `language`. `timeout` limits each cell, in seconds. On any failure dest is left untouched,
     the executed notebook (with papermill's error banner) is kept in `failed_dir` (default
     `<dest.parent>/_failed/<dest.name>/`) and RenderError says why and where. Returns the
-    published files.
+    published files. `before_publish` runs once everything is rendered, just before it is
+    published: if it raises, nothing is published and its exception propagates.
     """
     import papermill
 
@@ -346,6 +347,8 @@ def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, b
                 kept = _keep_failed(executed, failed_path)
                 raise RenderError(f"{notebook.name}: conversion failed: {type(exc).__name__}: {exc}",
                                   kept_notebook=kept) from exc
+        if before_publish is not None:
+            before_publish()
         publish_dir(staging, dest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

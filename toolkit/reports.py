@@ -20,13 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from toolkit.errors import InputError, Problem
+from toolkit.background import BackgroundCall
+from toolkit.errors import InputError, Problem, RenderError
 from toolkit.params import BranchParams, ClientParams, load_branch_params, load_client_params
 from toolkit.periods import last_closed_month, parse_period
 
 if TYPE_CHECKING:  # a batch worker only renders: it should not import the analytics stack
     import pandas as pd
 
+    from toolkit.factfind import FactFind
     from toolkit.plan import BranchInputs, BranchPlan
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -178,6 +180,12 @@ def warm_worker() -> None:
 
 
 # --- the client proposal -------------------------------------------------------------------------
+#: What a proposal notebook imports, for its kernel template (toolkit.kernels.PRELOAD less the branch
+#: plan's and the network's modules, which a proposal never imports: ~0.15 s less before its kernel).
+PROPOSAL_PRELOAD = ("pandas", "pyarrow.parquet", "matplotlib.figure", "matplotlib_inline.backend_inline",
+                    "toolkit.io", "toolkit.factfind", "toolkit.proposal", "toolkit.proposal_report", "toolkit.reports")
+
+
 def _client_params_from_options(fact_find: Path, client_id: str, clients: Sequence[Path], products: Path,
                                 activities: Path | None, as_of: str | None, folder: Path) -> Path:
     raw: dict[str, Any] = {
@@ -205,11 +213,12 @@ def load_proposal(params_path: str | Path, inputs_dir: str | Path | None = None,
         params_path = found[0]
     params = load_client_params(params_path, {"as_of": as_of} if as_of else None)
     if inputs_dir:
-        inputs = read_inputs(inputs_dir)
-        book, products, activities = inputs.clients, inputs.products, inputs.activities
+        book, products, activities = _read_client_inputs(Path(inputs_dir))
     else:
         book, products, activities = _load_client_tables(params)
-    ff = load_fact_find(params.fact_find)
+    ff = _read_checked_fact_find(Path(inputs_dir), params.fact_find) if inputs_dir else None
+    if ff is None:
+        ff = load_fact_find(params.fact_find)
     _check_fact_find_client(ff.client_id, params)
     rows = None if book is None else book.loc[book["client_id"].astype(str) == params.client_id]
     return build_proposal(ff, products, params.as_of or dt.date.today(), settings=params.proposal,
@@ -217,22 +226,93 @@ def load_proposal(params_path: str | Path, inputs_dir: str | Path | None = None,
                           activities=activities, advisor=params.advisor, language=params.language)
 
 
-def _load_client_tables(params: ClientParams) -> tuple[pd.DataFrame | None, pd.DataFrame, pd.DataFrame]:
+def _read_client_inputs(folder: Path) -> tuple[pd.DataFrame | None, pd.DataFrame, pd.DataFrame]:
+    """(book rows, shelf, activities) as `render_proposal` wrote them: `read_inputs` without the
+    branch plan's BranchInputs, so a proposal kernel never imports the analytics stack."""
+    import pandas as pd
+
+    def read(name: str) -> pd.DataFrame | None:
+        path = folder / f"{name}.parquet"
+        return pd.read_parquet(path) if path.is_file() else None
+
+    return read("clients"), read("products"), read("activities")
+
+
+#: The fact-find as `render_proposal` read and checked it, handed to the kernel with the tables.
+CHECKED_FACT_FIND = "fact_find.pickle"
+
+
+def _write_checked_fact_find(ff: FactFind, folder: Path) -> None:
+    """Pickled, not re-read: the kernel is this process's own child reading this process's private
+    temporary folder, and reading the workbook again (openpyxl, pandera) costs it a tenth of a second."""
+    import pickle
+
+    (folder / CHECKED_FACT_FIND).write_bytes(pickle.dumps(ff, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _read_checked_fact_find(folder: Path, source: str) -> FactFind | None:
+    """The fact-find `render_proposal` checked, if it left one for this workbook."""
+    import pickle
+
+    path = folder / CHECKED_FACT_FIND
+    if not path.is_file():
+        return None
+    ff = pickle.loads(path.read_bytes())
+    return ff if Path(ff.source) == Path(source) else None
+
+
+#: The tables of a proposal whose every row is checked, even though it reads one client's rows.
+_BOOK_TABLES = ("clients", "activities")
+
+
+def _load_client_tables(params: ClientParams, full_check: BackgroundCall | None = None,
+                        ) -> tuple[pd.DataFrame | None, pd.DataFrame, pd.DataFrame]:
+    """(the book or None, the shelf, the activities), every problem at once.
+
+    With `full_check` (`_book_problems` running in a child process, from `render_proposal`), only
+    the client's own rows of the book and activities are read here, which is all a proposal shows;
+    the child reads and checks every row meanwhile, as CONTRACT §1 asks, and its problems are the
+    ones reported for those two tables. Without it, the whole tables are read and checked here."""
     from toolkit.io import load_activities, load_clients, load_products
 
-    problems: list[Problem] = []
+    client_id = params.client_id if full_check is not None else None
+    problems: dict[str, list[Problem]] = {}
     out: list[Any] = []
-    for step in (lambda: load_clients(params.data.clients) if params.data.clients else None,
-                 lambda: load_products(params.data.products),
-                 lambda: load_activities(params.data.activities)):
+    for name, step in (
+            ("clients", lambda: load_clients(params.data.clients, client_id) if params.data.clients else None),
+            ("products", lambda: load_products(params.data.products)),
+            ("activities", lambda: load_activities(params.data.activities, client_id))):
         try:
             out.append(step())
         except InputError as exc:
-            problems.extend(exc.problems)
+            problems[name] = exc.problems
             out.append(None)
-    if problems:
-        raise InputError(problems)
+    if problems and full_check is not None:
+        problems.update(full_check.result())
+    found = [p for name in ("clients", "products", "activities") for p in problems.get(name, [])]
+    if found:
+        raise InputError(found)
     return tuple(out)
+
+
+def _book_problems(params: ClientParams) -> dict[str, list[Problem]]:
+    """Every problem in every row of the client book and the activities (run in a child process)."""
+    from toolkit.io import load_activities, load_clients
+
+    problems: dict[str, list[Problem]] = dict.fromkeys(_BOOK_TABLES, [])
+    for name, step in (("clients", lambda: load_clients(params.data.clients) if params.data.clients else None),
+                       ("activities", lambda: load_activities(params.data.activities))):
+        try:
+            step()
+        except InputError as exc:
+            problems[name] = exc.problems
+    return problems
+
+
+def _raise_book_problems(full_check: BackgroundCall, timeout: float) -> None:
+    found = [p for problems in full_check.result(timeout).values() for p in problems]
+    if found:
+        raise InputError(found)
 
 
 def _check_fact_find_client(ff_client: str, params: ClientParams) -> None:
@@ -247,32 +327,58 @@ def render_proposal(params_path: str | Path | None, *, fact_find: Path | None = 
                     as_of: str | None = None, formats: Sequence[str] = ("html", "pdf"),
                     out_root: str | Path = "outputs", timeout: int = 600) -> Path:
     """Validate, then render one proposal into outputs/clients/<client_id>/<as_of>/."""
-    warm_up()  # first thing: the kernel's imports run on another core while this process works
-    from toolkit.factfind import load_fact_find
-    from toolkit.render import render_notebook
+    from toolkit.kernels import warm_up as start_template
 
+    start_template(PROPOSAL_PRELOAD)  # first thing: the kernel's imports run on another core meanwhile
+    warm_up()
     with tempfile.TemporaryDirectory(prefix="clientcare-proposal-") as tmp:
         tmp_path = Path(tmp)
         if params_path is None:
             params_path = _client_params_from_options(fact_find, str(client_id), clients, products, activities,
                                                       as_of, tmp_path)
         params = load_client_params(params_path, {"as_of": as_of} if as_of else None)
-        book, shelf, acts = _load_client_tables(params)
-        _check_fact_find_client(load_fact_find(params.fact_find).client_id, params)
-        day = params.as_of or dt.date.today()
-        if book is not None:
-            book = book.loc[book["client_id"].astype(str) == params.client_id].reset_index(drop=True)
-        acts = acts.loc[acts["client_id"].astype(str) == params.client_id].reset_index(drop=True)
-        inputs_dir = write_inputs(SimpleNamespace(clients=book, staff=None, products=shelf, activities=acts),
-                                  tmp_path / "inputs")  # not BranchInputs: the analytics stack is not needed here
-        t = _TITLES[params.language]
-        dest = Path(out_root) / "clients" / params.client_id / day.isoformat()
+        import toolkit.io  # noqa: F401 - before the fork, so that the child starts with pandas imported
+
+        full_check = BackgroundCall(_book_problems, params)  # every row, on the other core
+        try:
+            return _render_checked_proposal(params, Path(params_path), full_check, tmp_path, formats,
+                                            Path(out_root), timeout)
+        finally:
+            full_check.cancel()
+
+
+def _render_checked_proposal(params: ClientParams, params_path: Path, full_check: BackgroundCall, tmp_path: Path,
+                             formats: Sequence[str], out_root: Path, timeout: int) -> Path:
+    """Render from the client's rows; publish only once `full_check` found no problem in any row.
+
+    A render that fails on data the check rejects reports the data problems (exit 2), not the render."""
+    from toolkit.factfind import load_fact_find
+    from toolkit.render import render_notebook
+
+    book, shelf, acts = _load_client_tables(params, full_check)
+    ff = load_fact_find(params.fact_find)
+    _check_fact_find_client(ff.client_id, params)
+    day = params.as_of or dt.date.today()
+    if book is not None:
+        book = book.loc[book["client_id"].astype(str) == params.client_id].reset_index(drop=True)
+    acts = acts.loc[acts["client_id"].astype(str) == params.client_id].reset_index(drop=True)
+    inputs_dir = write_inputs(SimpleNamespace(clients=book, staff=None, products=shelf, activities=acts),
+                              tmp_path / "inputs")  # not BranchInputs: the analytics stack is not needed here
+    _write_checked_fact_find(ff, inputs_dir)
+    t = _TITLES[params.language]
+    dest = out_root / "clients" / params.client_id / day.isoformat()
+    try:
         render_notebook(
             notebook_path("client_proposal"),
-            {"params_path": str(Path(params_path).resolve()), "inputs_dir": str(inputs_dir), "as_of": day},
+            {"params_path": str(params_path.resolve()), "inputs_dir": str(inputs_dir), "as_of": day},
             dest, "proposal", formats=formats, language=params.language, timeout=timeout,
             title=t["proposal"], subtitle=t["proposal_sub"].format(cid=params.client_id, as_of=day.isoformat()),
+            before_publish=lambda: _raise_book_problems(full_check, timeout),
         )
+    except RenderError:
+        _raise_book_problems(full_check, timeout)
+        raise
+    return dest
     return dest
 
 
