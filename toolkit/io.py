@@ -34,6 +34,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from toolkit.errors import InputError, Problem
+from toolkit.perf import gc_paused
 from toolkit.schema import CLIENTS, TABLES, Column, Table
 
 READABLE = (".xlsx", ".xlsm", ".csv", ".parquet")
@@ -733,13 +734,14 @@ def read_table(path: str | Path, table: Table | str, client_id: str | None = Non
     """Read and check one file; returns the typed frame and every problem found (empty if fine).
 
     With `client_id` (a table with a client_id column) only that client's rows are checked and
-    returned; see `load_clients` for why that is enough where it is used. `workbook`: the .xlsx
+    returned; see `load_clients` for where that is used. `workbook`: the .xlsx
     `path` already open, to read several of its sheets without opening it each time."""
     table = TABLES[table] if isinstance(table, str) else table
-    opened = _open(path, table, client_id, workbook)
-    if opened.frame is None:
-        return pd.DataFrame(), opened.problems
-    typed, (problems,) = _check([opened], table)
+    with gc_paused():
+        opened = _open(path, table, client_id, workbook)
+        if opened.frame is None:
+            return pd.DataFrame(), opened.problems
+        typed, (problems,) = _check([opened], table)
     return typed, problems
 
 
@@ -799,9 +801,14 @@ def load_clients(paths: str | Path | Sequence[str | Path], client_id: str | None
     With `client_id`, only that client's rows (the id cell as the book would type it: stripped,
     leading zeros kept) are parsed, checked and returned, as a proposal needs: every file's headers
     are still checked, and the client's cells exactly as strictly as in a full load, with the same
-    messages and the rows located in the file. Other clients' cells are not looked at: a proposal
-    uses none of them (it shows only its own client's data, CONTRACT §7), reading a province's book
-    to find 13 rows would take most of its time, and `clientcare validate` checks whole files."""
+    messages and the rows located in the file. Other clients' cells are not looked at here: a
+    proposal renders from its client's rows while `reports.render_proposal` checks every row in a
+    child process (CONTRACT §1), instead of waiting for a province's book to find 13 rows."""
+    with gc_paused():
+        return _load_clients(paths, client_id)
+
+
+def _load_clients(paths: str | Path | Sequence[str | Path], client_id: str | None) -> pd.DataFrame:
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not paths:
         raise InputError(Problem("clients", "no client files given"))

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import RenderError
+from toolkit.perf import gc_paused
 from toolkit.publish import make_staging, publish_dir
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,8 @@ def html_to_pdf(page: str, path: Path, base_url: Path | None = None) -> Path:
     import weasyprint
 
     _check_pdf_subsetter()
-    weasyprint.HTML(string=fixed_tables(page), base_url=str(base_url or path.parent)).write_pdf(str(path))
+    with gc_paused():
+        weasyprint.HTML(string=fixed_tables(page), base_url=str(base_url or path.parent)).write_pdf(str(path))
     return path
 
 

@@ -172,11 +172,15 @@ _exit_hook: list[object] = []
 
 
 def warm_worker() -> None:
-    """A batch worker's warm-up: the kernel template, then the converters (imports, fonts)."""
+    """A batch worker's warm-up: the kernel template, then the converters (imports, fonts); then
+    everything loaded so far leaves the garbage collector's view (`gc.freeze`), so that its passes
+    during each report walk only that report's objects."""
     from toolkit.render import warm_converters
 
     warm_up()
     warm_converters(("html", "pdf"))
+    gc.collect()
+    gc.freeze()
 
 
 # --- the client proposal -------------------------------------------------------------------------
