@@ -51,6 +51,15 @@ class TreeSampler:
 
     @staticmethod
     def _pss(proc: psutil.Process) -> int:
+        """PSS from /proc/PID/smaps_rollup (one summed record; psutil's memory_full_info parses
+        every mapping of smaps: more CPU taken from the measured run on 2 cores)."""
+        try:
+            with open(f"/proc/{proc.pid}/smaps_rollup", encoding="ascii") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1]) * 1024
+        except (OSError, ValueError):
+            pass
         try:
             return proc.memory_full_info().pss
         except (psutil.Error, OSError):

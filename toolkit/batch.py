@@ -286,13 +286,46 @@ class _Progress:
             self.bar.stop()
 
 
+#: How much lower a worker's CPU priority is while it warms up (nice increment).
+WARM_UP_NICENESS = 10
+
+
 def _init_worker(warm_up: str | None) -> None:
-    """A new worker's first act: the caller's warm-up (imports, a kernel template), never fatal."""
-    if warm_up:
-        try:
-            resolve_target(warm_up)()
-        except Exception:  # a job that needs what failed here reports it properly
-            logging.getLogger(__name__).debug("worker warm-up %s failed", warm_up, exc_info=True)
+    """A new worker's first act: the caller's warm-up (imports, a kernel template), never fatal.
+
+    It runs at a lower CPU priority: meanwhile the parent reads and checks the data every job
+    needs, which is the batch's critical path, and the cores are shared by more processes than
+    there are cores. Afterwards the worker and what it started return to their priority where
+    the system allows it (otherwise they all stay equally nice, and only the parent is ahead)."""
+    if not warm_up:
+        return
+    priority = _priority()
+    if priority is not None:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, 0, priority + WARM_UP_NICENESS)
+    try:
+        resolve_target(warm_up)()
+    except Exception:  # a job that needs what failed here reports it properly
+        logging.getLogger(__name__).debug("worker warm-up %s failed", warm_up, exc_info=True)
+    finally:
+        if priority is not None:
+            _restore_priority(priority)
+
+
+def _priority() -> int | None:
+    try:
+        return os.getpriority(os.PRIO_PROCESS, 0)
+    except (AttributeError, OSError):  # not on this platform
+        return None
+
+
+def _restore_priority(priority: int) -> None:
+    import psutil
+
+    me = psutil.Process()
+    for proc in (me, *me.children(recursive=True)):
+        with contextlib.suppress(psutil.Error, OSError):
+            proc.nice(priority)
 
 
 class _Runner:
