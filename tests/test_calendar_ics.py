@@ -114,3 +114,19 @@ def test_a_slot_past_midnight_becomes_an_all_day_event(tmp_path: Path) -> None:
     assert second.decoded("dtstart") == dt.date(2026, 10, 8) and second.decoded("dtend") == dt.date(
         2026, 10, 9
     )
+
+
+def test_long_lines_fold_at_75_octets_between_characters_and_text_round_trips(tmp_path: Path) -> None:
+    plan = october_plan()
+    tricky = "备注; 含逗号, 反斜杠\\ 与换行\n第二行" * 4
+    schedule = plan.schedule.assign(reason_text=tricky, district="东区, 3; 号楼")
+    path = write_ics(tmp_path / "v.ics", "B001", schedule, stamp=STAMP)
+    raw = path.read_bytes()
+    assert raw.endswith(b"\r\n") and raw.count(b"\n") == raw.count(b"\r\n")
+    for line in raw.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")  # never cut inside a character
+    found = events(path)
+    assert all(f"拜访原因：{tricky}" in str(e["description"]) for e in found)
+    assert {str(e["location"]) for e in found} == {"东区, 3; 号楼"}
+    assert len(list(icalendar.Calendar.from_ical(raw).walk("VTIMEZONE"))) == 1

@@ -3,11 +3,17 @@
 Each event's UID is derived from what it is (branch, month, client), not from when the file was
 written, so importing a re-run plan updates the events instead of duplicating them; SEQUENCE
 grows with the export time so calendars accept the newer copy. Phones only appear masked.
+
+The events are serialised here (RFC 5545 §3.1 folding, §3.3.11 text escaping, local times with
+TZID) rather than by icalendar's `to_ical`, which took 0.14 s per branch for ~560 events, a tenth
+of a branch notebook's time; icalendar still builds the VTIMEZONE, and the tests read every file
+back with icalendar's parser.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,28 +48,56 @@ def event_uid(*parts: object) -> str:
     return f"{uuid.uuid5(_NAMESPACE, '|'.join(str(p) for p in parts))}@clientcare"
 
 
+def _text(value: object) -> str:
+    """A TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks escaped."""
+    return (str(value).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def _fold(line: str) -> str:
+    """One content line, folded at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    parts, start, limit = [], 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # a continuation byte: step back
+            end -= 1
+        parts.append(data[start:end].decode("utf-8"))
+        start, limit = end, 74  # a continuation line starts with the folding space
+    return "\r\n ".join(parts)
+
+
+def _when(name: str, value: object) -> str:
+    """DTSTART/DTEND: a local datetime (Asia/Shanghai, with TZID) or a date (all-day)."""
+    if isinstance(value, dt.datetime):
+        return f"{name};TZID={TIMEZONE.key}:{value:%Y%m%dT%H%M%S}"
+    return f"{name};VALUE=DATE:{value:%Y%m%d}"
+
+
 def _event(uid: str, summary: str, stamp: dt.datetime, start: object, end: object,
-           description: str = "", location: str | None = None, busy: bool = True) -> icalendar.Event:
-    """A VEVENT; start/end are local datetimes (Asia/Shanghai) or dates (all-day, end exclusive)."""
-    event = icalendar.Event()
-    event.add("uid", uid)
-    event.add("dtstamp", stamp)
-    event.add("sequence", int((stamp - _EPOCH).total_seconds() // 60))
-    event.add("summary", summary)
-    for key, value in (("dtstart", start), ("dtend", end)):
-        if isinstance(value, dt.datetime):
-            value = value.replace(tzinfo=TIMEZONE)
-        event.add(key, value)
+           description: str = "", location: str | None = None, busy: bool = True) -> list[str]:
+    """A VEVENT's lines; start/end are local datetimes (Asia/Shanghai) or dates (all-day, end exclusive)."""
+    lines = ["BEGIN:VEVENT", f"SUMMARY:{_text(summary)}", _when("DTSTART", start), _when("DTEND", end),
+             f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}", f"UID:{uid}",
+             f"SEQUENCE:{int((stamp - _EPOCH).total_seconds() // 60)}"]
     if description:
-        event.add("description", description)
+        lines.append(f"DESCRIPTION:{_text(description)}")
     if location:
-        event.add("location", location)
-    event.add("transp", "OPAQUE" if busy else "TRANSPARENT")
-    return event
+        lines.append(f"LOCATION:{_text(location)}")
+    lines += [f"TRANSP:{'OPAQUE' if busy else 'TRANSPARENT'}", "END:VEVENT"]
+    return lines
+
+
+@functools.cache
+def _vtimezone() -> str:
+    """The VTIMEZONE of Asia/Shanghai, as icalendar builds it from the tz database."""
+    return icalendar.Timezone.from_tzinfo(TIMEZONE).to_ical().decode("utf-8")
 
 
 def _visit_events(branch_id: str, schedule: pd.DataFrame, stamp: dt.datetime, language: str,
-                  t: dict[str, str]) -> list[icalendar.Event]:
+                  t: dict[str, str]) -> list[list[str]]:
     shown = schedule.assign(phone=mask_phones(schedule["phone"]))
     events = []
     for row in shown.itertuples(index=False):
@@ -82,7 +116,7 @@ def _visit_events(branch_id: str, schedule: pd.DataFrame, stamp: dt.datetime, la
 
 
 def _forum_events(branch_id: str, forum: ForumPlan, stamp: dt.datetime,
-                  t: dict[str, str]) -> list[icalendar.Event]:
+                  t: dict[str, str]) -> list[list[str]]:
     """The forum itself, and each preparation or follow-up step as an all-day reminder."""
     year, colon = forum.date.year, t["colon"]
     description = "\n".join([
@@ -105,24 +139,20 @@ def write_ics(path: str | Path, branch_id: str, visits_schedule: pd.DataFrame, f
     """Write the calendar; `stamp` (UTC, default now) fixes DTSTAMP/SEQUENCE for reproducible files."""
     t = _TEXT["zh" if language == "zh" else "en"]
     stamp = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//Clientcare//Branch plan//ZH")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", t["calendar"].format(branch=branch_id))
-    cal.add("x-wr-timezone", TIMEZONE.key)
-    for event in _visit_events(branch_id, visits_schedule, stamp, language, t):
-        cal.add_component(event)
+    events = _visit_events(branch_id, visits_schedule, stamp, language, t)
     if forum is not None:
-        for event in _forum_events(branch_id, forum, stamp, t):
-            cal.add_component(event)
+        events += _forum_events(branch_id, forum, stamp, t)
     for salon in salons:
         if salon.start is not None:
             description = f"{t['invitees']}{t['colon']}{len(salon.invitees)}"
-            cal.add_component(_event(event_uid("salon", branch_id, period_of(salon.start), salon.theme),
-                                     salon.title, stamp, salon.start, salon.end, description))
-    cal.add_missing_timezones()
+            events.append(_event(event_uid("salon", branch_id, period_of(salon.start), salon.theme),
+                                 salon.title, stamp, salon.start, salon.end, description))
+    head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Clientcare//Branch plan//ZH", "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH", f"X-WR-CALNAME:{_text(t['calendar'].format(branch=branch_id))}",
+            f"X-WR-TIMEZONE:{TIMEZONE.key}"]
+    timed = any(line.startswith("DTSTART;TZID") for event in events for line in event[2:3])
+    body = [_fold(line) for event in events for line in event]
+    text = "\r\n".join([*head, *([_vtimezone().rstrip("\r\n")] if timed else []), *body, "END:VCALENDAR"])
     path = Path(path)
-    path.write_bytes(cal.to_ical())
+    path.write_bytes((text + "\r\n").encode("utf-8"))
     return path
