@@ -59,3 +59,12 @@ def test_a_clean_book_has_no_warnings():
     clean = BOOK.iloc[[0]].assign(birth_date=pd.Timestamp("1980-01-01"))
     dq = data_quality(clean, STAFF)
     assert dq.empty and warning_lines(dq) == [] and set(counts(dq)) == set(KINDS)
+
+
+def test_every_kind_has_a_report_label_in_both_languages():
+    from toolkit.quality import KINDS, kind_label
+
+    for kind in KINDS:
+        zh, en = kind_label(kind, "zh"), kind_label(kind, "en")
+        assert zh != kind and en != kind and not zh.isascii() and en.isascii()
+    assert kind_label("something_new") == "something_new"

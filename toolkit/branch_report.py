@@ -14,6 +14,7 @@ from toolkit import charts
 from toolkit.fmt import Html, bullet_list, callout, heading, integer, key_figures, money, pct, table
 from toolkit.plan import BranchPlan
 from toolkit.privacy import mask_frame
+from toolkit.quality import kind_label
 from toolkit.schema import IN_SCOPE_TIERS, TIERS, label
 from toolkit.workdays import plan_month
 
@@ -363,6 +364,7 @@ def quality(plan: BranchPlan) -> list[Any]:
     out.append(bullet_list(warnings))
     if len(a.quality):
         kinds = a.quality["kind"].value_counts().rename_axis("kind").reset_index(name="count")
+        kinds["kind"] = [kind_label(k, lang) for k in kinds["kind"]]
         out += [heading(t["quality_kinds"], 3), table(kinds, int_cols=("count",), labels=_cols(plan), language=lang)]
     return out
 

@@ -40,6 +40,13 @@ _LINES: dict[str, dict[str, str]] = {
     "no_staff_for_role": {"zh": "{n} 位维护对象因本机构无对应岗位员工而未分配维护人",
                           "en": "{n} maintained clients got no maintainer: no staff of their tier's role"},
 }
+_LABELS: dict[str, dict[str, str]] = {
+    "no_birth_date": {"zh": "缺少出生日期", "en": "No birth date"},
+    "no_risk_level": {"zh": "未做风险评估", "en": "No risk assessment"},
+    "maintainer_unknown": {"zh": "维护人不在员工名单中", "en": "Maintainer not in the staff list"},
+    "maintainer_other_branch": {"zh": "维护人属于其他机构", "en": "Maintainer from another branch"},
+    "no_staff_for_role": {"zh": "无对应岗位员工，未分配维护人", "en": "No staff of the tier's role"},
+}
 _ISSUE_KIND = {"left": "maintainer_unknown", "other_branch": "maintainer_other_branch",
                "no_staff_for_role": "no_staff_for_role"}
 
@@ -88,3 +95,8 @@ def counts(quality: pd.DataFrame) -> dict[str, int]:
     """Clients per kind, every kind present (zeros included), for tables and tests."""
     c = quality["kind"].astype("str").value_counts()
     return {k: int(c.get(k, np.int64(0))) for k in KINDS}
+
+
+def kind_label(kind: str, language: str = "zh") -> str:
+    """A problem kind as a short label for a report table (the code itself if unknown)."""
+    return _LABELS.get(kind, {}).get("zh" if language == "zh" else "en", kind)
