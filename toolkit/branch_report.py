@@ -14,7 +14,7 @@ from toolkit import charts
 from toolkit.fmt import Html, bullet_list, callout, heading, integer, key_figures, money, pct, table
 from toolkit.plan import BranchPlan
 from toolkit.privacy import mask_frame
-from toolkit.quality import kind_label
+from toolkit.quality import issue_label, kind_label
 from toolkit.schema import IN_SCOPE_TIERS, TIERS, label
 from toolkit.workdays import plan_month
 
@@ -29,7 +29,8 @@ T = {
         "intro": "本计划依据 {period} 月末客户数据（对比基期 {base}）编制，行动安排在计划月 {month}。",
         "no_base": "没有基期数据，对比指标为空。",
         "kpi_name": "指标", "value": "本期值", "meaning": "含义",
-        "migration": "层级迁移（行：基期层级；列：本期层级；new = 新增，gone = 流失）",
+        "migration": "层级迁移（行：基期层级；列：本期层级；新增 = 基期不在册，流失 = 本期不在册）",
+        "new": "新增", "gone": "流失",
         "staff_kpi": "各维护人指标（按基期所维护客户计算）",
         "outflow": "资金大额流出（需尽快上门）", "upgrade_c": "升级潜力客户（距下一层级门槛 ≤10%）",
         "gaps": "产品缺口（同层级客户普遍持有而该客户未持有的产品）", "gap_lines": "缺口产品线分布",
@@ -53,7 +54,9 @@ T = {
         "intro": "Built from the {period} month-end client book (base {base}); actions are scheduled in {month}.",
         "no_base": "There is no base snapshot; comparison figures are empty.",
         "kpi_name": "KPI", "value": "Value", "meaning": "Meaning",
-        "migration": "Tier migration (rows: base tier; columns: current tier; new, gone)",
+        "migration": "Tier migration (rows: base tier; columns: current tier; New: not in the base book, "
+                     "Gone: not in the current book)",
+        "new": "New", "gone": "Gone",
         "staff_kpi": "KPIs per maintainer (over the clients each maintained at the base)",
         "outflow": "Large outflows (visit now)", "upgrade_c": "Upgrade candidates (within 10% of the next tier)",
         "gaps": "Product gaps (lines the tier usually holds and the client does not)", "gap_lines": "Gaps by product line",
@@ -195,9 +198,12 @@ def kpis(plan: BranchPlan) -> list[Any]:
     if a.migration is not None:
         matrix = a.migration.reset_index()
         first = matrix.columns[0]
+        word = {"new": t["new"], "gone": t["gone"]}
+        matrix[first] = [word.get(str(c), label(str(c), lang)) for c in matrix[first]]
         out += [heading(t["migration"], 3),
-                table(matrix, codes=(first,), int_cols=[c for c in matrix.columns if c != first],
-                      labels={first: t["tier"], **{c: label(c, lang) for c in matrix.columns[1:]}}, language=lang)]
+                table(matrix, int_cols=[c for c in matrix.columns if c != first],
+                      labels={first: t["tier"], **{c: word.get(str(c), label(str(c), lang)) for c in matrix.columns[1:]}},
+                      language=lang)]
     staff = a.staff_kpis.reset_index()
     staff = staff.loc[staff["base_clients"] > 0]
     if len(staff):
@@ -275,6 +281,7 @@ def maintainers(plan: BranchPlan) -> list[Any]:
     issues = a.assignment.issues
     if len(issues):
         counts = issues["issue"].value_counts().rename_axis("issue").reset_index(name="count")
+        counts["issue"] = [issue_label(str(i), lang) for i in counts["issue"]]
         out += [heading(t["issues"], 3), table(counts, int_cols=("count",), labels=_cols(plan), language=lang)]
     return out
 

@@ -100,3 +100,8 @@ def counts(quality: pd.DataFrame) -> dict[str, int]:
 def kind_label(kind: str, language: str = "zh") -> str:
     """A problem kind as a short label for a report table (the code itself if unknown)."""
     return _LABELS.get(kind, {}).get("zh" if language == "zh" else "en", kind)
+
+
+def issue_label(issue: str, language: str = "zh") -> str:
+    """A maintainer-assignment issue code (maintainers.ISSUES) as a short report label."""
+    return kind_label(_ISSUE_KIND.get(issue, issue), language)
