@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import client_frame, write
-from toolkit import io
+from toolkit import cells, readers
 from toolkit.errors import InputError
 from toolkit.io import load_activities, load_clients, load_products, load_staff, read_table
 from toolkit.schema import CARD_LEVELS
@@ -122,11 +122,11 @@ TRICKY = ["", " ", "nan", "None", "NULL", "-", "—", "12", " 12 ", "12.0", " 00
           "¥1234", "1234元", "1 234", "1\u00a0000", "-5", "1e3", "inf", "abc", "2026-10-31", "20261031", "2026/10/31",
           "2026年10月31日", "2026-10-31 00:00:00", "2026-02-30", "not a date", "金卡", " GOLD ", "黑卡", "C3", "平衡型",
           "男", "f", "x\ny", "\u3000张三\u3000", "0.032", "3.2%"]
-cells = st.one_of(st.sampled_from(TRICKY), st.none(), st.text(alphabet="0123456789.,- 元年月日/abcNn", max_size=6))
+cell_values = st.one_of(st.sampled_from(TRICKY), st.none(), st.text(alphabet="0123456789.,- 元年月日/abcNn", max_size=6))
 
 
 def _typed_frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> None:
-    """Same columns, dtypes and values; object cells compared by value and type (None is not NaN)."""
+    """Same columns, dtypes and values; object cell_values compared by value and type (None is not NaN)."""
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     for col in [c for c in a.columns if a[c].dtype == "object"]:
         assert [(type(v), v) for v in a[col]] == [(type(v), v) for v in b[col]], col
@@ -152,43 +152,43 @@ def test_same_table_from_csv_xlsx_parquet_and_typed_parquet_is_the_same_frame(tm
 
 
 @settings(max_examples=60, deadline=None)
-@given(values=st.lists(cells, min_size=0, max_size=25), arrow_backed=st.booleans(), whole=st.booleans())
+@given(values=st.lists(cell_values, min_size=0, max_size=25), arrow_backed=st.booleans(), whole=st.booleans())
 def test_a_parsed_column_agrees_with_the_cell_parsers(values: list, arrow_backed: bool, whole: bool):
     """Parsing distinct values (or the whole column in Arrow) gives what each parser gives cell by cell."""
     raw = pd.Series(values, dtype="str" if arrow_backed else object)
     with pytest.MonkeyPatch.context() as mp:
         if whole:
-            mp.setattr(io, "WHOLE_COLUMN_ROWS", 0)
-            mp.setattr(io, "WHOLE_COLUMN_DISTINCT", 0.0)
-        parsed = io.ParsedColumn(raw)
-        assert (parsed.blank == io.blank(raw).to_numpy()).all()
-        pd.testing.assert_series_equal(parsed.number, io.parse_number(raw), check_exact=True)
-        pd.testing.assert_series_equal(parsed.date, io.parse_date(raw), check_exact=True)
-        assert (parsed.known_word(CARD_LEVELS) == io.parse_enum(raw, CARD_LEVELS).notna()).all()
-        assert [(type(v), v) for v in parsed.text] == [(type(v), v) for v in io.parse_text(raw)]
+            mp.setattr(cells, "WHOLE_COLUMN_ROWS", 0)
+            mp.setattr(cells, "WHOLE_COLUMN_DISTINCT", 0.0)
+        parsed = cells.ParsedColumn(raw)
+        assert (parsed.blank == cells.blank(raw).to_numpy()).all()
+        pd.testing.assert_series_equal(parsed.number, cells.parse_number(raw), check_exact=True)
+        pd.testing.assert_series_equal(parsed.date, cells.parse_date(raw), check_exact=True)
+        assert (parsed.known_word(CARD_LEVELS) == cells.parse_enum(raw, CARD_LEVELS).notna()).all()
+        assert [(type(v), v) for v in parsed.text] == [(type(v), v) for v in cells.parse_text(raw)]
 
 
 @settings(max_examples=60, deadline=None)
-@given(values=st.lists(st.one_of(cells, st.integers(-5, 10**6), st.floats(allow_nan=True, allow_infinity=False)),
+@given(values=st.lists(st.one_of(cell_values, st.integers(-5, 10**6), st.floats(allow_nan=True, allow_infinity=False)),
                        max_size=20))
 def test_cell_parsers_skip_regexes_only_where_they_cannot_match(values: list):
     """The fast paths of parse_number / parse_text / parse_date equal running every regex on every cell."""
     raw = pd.Series(values, dtype=object)
     text = raw.astype("string")
     everywhere = pd.to_numeric(text.str.replace(re.compile(r"[,\s，¥￥元]"), "", regex=True), errors="coerce")
-    everywhere = everywhere.astype("float64").where(lambda n: n.abs() < io.MAX_NUMBER)  # 'inf', '1e30': no number
-    pd.testing.assert_series_equal(io.parse_number(raw), everywhere, check_exact=True)
+    everywhere = everywhere.astype("float64").where(lambda n: n.abs() < cells.MAX_NUMBER)  # 'inf', '1e30': no number
+    pd.testing.assert_series_equal(cells.parse_number(raw), everywhere, check_exact=True)
     stripped = text.str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True)
-    expected = stripped.where(~io.blank(raw), pd.NA).astype(object).where(lambda x: x.notna(), None)
-    assert [(type(v), v) for v in io.parse_text(raw)] == [(type(v), v) for v in expected]
+    expected = stripped.where(~cells.blank(raw), pd.NA).astype(object).where(lambda x: x.notna(), None)
+    assert [(type(v), v) for v in cells.parse_text(raw)] == [(type(v), v) for v in expected]
     dates = text.str.strip().str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
     dates = dates.str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "", regex=False)
     dates = dates.str.replace(r"\s+00:00:00$", "", regex=True)
     expected_dates = pd.to_datetime(dates, errors="coerce", format="mixed", yearfirst=True)
     years = expected_dates.dt.year
-    expected_dates = expected_dates.where((years >= io.MIN_YEAR) & (years <= io.MAX_YEAR))  # '01' is no date
+    expected_dates = expected_dates.where((years >= cells.MIN_YEAR) & (years <= cells.MAX_YEAR))  # '01' is no date
     expected_dates = expected_dates.dt.normalize().astype("datetime64[ns]")
-    pd.testing.assert_series_equal(io.parse_date(raw), expected_dates, check_exact=True)
+    pd.testing.assert_series_equal(cells.parse_date(raw), expected_dates, check_exact=True)
 
 
 CSV_TEXTS = [
@@ -212,14 +212,14 @@ CSV_TEXTS = [
 
 
 def _same_as_pandas(path: Path) -> None:
-    """The loader's CSV cells equal pandas' text reading, or both refuse the file with the same error."""
+    """The loader's CSV cell_values equal pandas' text reading, or both refuse the file with the same error."""
     try:
         expected = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except Exception as exc:  # noqa: BLE001 - then the loader must fail the same way
         with pytest.raises(type(exc), match=re.escape(str(exc))):
-            io._read_csv(path)
+            readers._read_csv(path)
         return
-    pd.testing.assert_frame_equal(io._read_csv(path), expected, check_exact=True)
+    pd.testing.assert_frame_equal(readers._read_csv(path), expected, check_exact=True)
 
 
 @pytest.mark.parametrize("text", CSV_TEXTS)
@@ -275,7 +275,7 @@ def test_a_snapshot_split_over_two_files_is_one_book_unless_clients_repeat(tmp_p
 @pytest.mark.parametrize("order", ["sorted", "shuffled"])
 def test_repeated_ids_in_a_large_column_are_found_whatever_the_row_order(tmp_path: Path, order: str,
                                                                         monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(io, "WHOLE_COLUMN_ROWS", 0)  # the whole-column path of a million-row snapshot
+    monkeypatch.setattr(cells, "WHOLE_COLUMN_ROWS", 0)  # the whole-column path of a million-row snapshot
     ids = [f"{i:04d}" for i in range(1, 40)]
     if order == "shuffled":
         ids = ids[::7] + [i for i in ids if i not in ids[::7]]
@@ -347,7 +347,7 @@ def test_one_client_from_a_parquet_file_with_typed_ids(tmp_path: Path, stored: s
 
 def test_one_client_from_parquet_row_groups_and_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Rows are found by position across row groups and read batches, wherever they lie."""
-    monkeypatch.setattr(io, "PARQUET_BATCH_ROWS", 3)
+    monkeypatch.setattr(readers, "PARQUET_BATCH_ROWS", 3)
     ids = [f"{i % 7:04d}" for i in range(40)]
     frame = pd.DataFrame({"数据日期": [f"2026-{1 + i // 7:02d}-28" for i in range(40)], "客户号": ids,
                           "客户姓名": [f"客户{i}" for i in range(40)], "机构号": "B001",
@@ -440,7 +440,7 @@ def test_one_clients_activities(tmp_path: Path):
 def test_csv_checks_skipping_work_agree_with_the_whole_text_checks(body: bytes, window: int):
     """The quote check from the end of the text and the line check's shortcut decide as the full scans."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(io, "QUOTE_WINDOW", window)
-        tail = io._quote_open_at_end(body) if b'"' in body else False
-    assert tail == (io._quote_verdict(body, 0) or False)
-    assert io._pandas_only_lines(body) == (io._PANDAS_ONLY_CSV.search(body) is not None)
+        mp.setattr(readers, "QUOTE_WINDOW", window)
+        tail = readers._quote_open_at_end(body) if b'"' in body else False
+    assert tail == (readers._quote_verdict(body, 0) or False)
+    assert readers._pandas_only_lines(body) == (readers._PANDAS_ONLY_CSV.search(body) is not None)

@@ -9,8 +9,9 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit.cells import parse_date, parse_enum
 from toolkit.errors import InputError, Problem
-from toolkit.io import coerce, parse_date, parse_enum, read_table
+from toolkit.io import coerce, read_table
 from toolkit.schema import FACT_FIND_SHEETS, FF_GOALS, FF_PROFILE, PROFILE_FIELDS, RISK_LEVELS
 
 

@@ -8,8 +8,9 @@ import pandas as pd
 
 from toolkit.errors import InputError, Problem
 from toolkit.factfind import load_fact_find
-from toolkit.io import header_candidates, read_table
+from toolkit.io import read_table
 from toolkit.params import load_branch_params, load_client_params
+from toolkit.readers import header_candidates
 from toolkit.schema import FACT_FIND_SHEETS, TABLES
 
 
