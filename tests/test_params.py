@@ -97,3 +97,12 @@ def test_client_params(tmp_path: Path):
     p = load_client_params(path)
     assert p.client_id == "0001" and p.language == "en" and str(p.as_of) == "2026-12-01"
     assert Path(p.fact_find) == (tmp_path / "ff" / "0001.xlsx").resolve()
+
+
+@pytest.mark.parametrize(("written", "expected"), [("010", "010"), ("001", "001"), ("7", "7"), ('"007"', "007")])
+def test_an_unquoted_id_with_leading_zeros_keeps_them(tmp_path: Path, written: str, expected: str):
+    """YAML 1.1 reads 010 as the octal number 8 and 001 as 1; a branch id keeps its digits."""
+    text = FULL.replace("branch_id: B001", f"branch_id: {written}").replace("max_per_day: 3", "max_per_day: 03")
+    p = load_branch_params(_write(tmp_path, text))
+    assert p.branch_id == expected
+    assert p.visits.max_per_day == 3  # a setting written with a leading zero is still its number

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -89,11 +90,25 @@ class ClientParams(Strict):
     visits: VisitSettings = Field(default_factory=VisitSettings)
 
 
+class _ParamsLoader(yaml.SafeLoader):
+    """YAML as analysts write it: a number with a leading zero (`branch_id: 010`) keeps its digits
+    as text. YAML 1.1 would read 010 as the octal number 8 and 001 as 1, so ids lost their zeros."""
+
+
+def _leading_zero_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    if re.fullmatch(r"[-+]?0[0-9_]+", node.value):
+        return node.value
+    return loader.construct_yaml_int(node)
+
+
+_ParamsLoader.add_constructor("tag:yaml.org,2002:int", _leading_zero_as_text)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ParamsError(Problem(str(path), "params file not found"))
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_ParamsLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
