@@ -161,3 +161,22 @@ def test_english_advice_has_no_chinese_apart_from_names():
         for name in names:
             text = text.replace(name, "")
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), text
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_maturing_deposits_top_up_the_emergency_fund_and_the_advice_says_so(language: str):
+    # Spending 120,000 a year: a 6-month fund is 60,000; liquid 20,000 is 40,000 short. Half of the
+    # 500,000 time deposit matures (250,000): 40,000 tops up the fund, 210,000 can be invested.
+    t = derive(income=200_000, expense=120_000, debt_payment=0, liquid=20_000, financial=500_000, real=0,
+               liabilities=0)
+    bal = pd.DataFrame({"type": ["financial"], "item": ["定期存款"], "amount": [500_000.0]})
+    inv = investable(t, bal)
+    assert inv["to_emergency_fund"] == pytest.approx(40_000) and inv["investable"] == pytest.approx(210_000)
+    plan = allocate(inv["investable"], SHELF, C3, "C3")
+    items = advise(compute_ratios(t, language=language), NO_GOALS, inv, plan, C3, language, totals=t)
+    refill = topic(items, "liquidity_ratio")
+    assert refill["amount"] == pytest.approx(40_000)
+    assert money(40_000, language) in refill["text"] and money(60_000, language) in refill["text"]
+    assert ("补入应急金" if language == "zh" else "tops it up first") in refill["text"]
+    allocation = topic(items, "allocation")["text"]
+    assert money(210_000, language) in allocation and money(250_000, language) in allocation

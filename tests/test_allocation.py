@@ -52,14 +52,27 @@ def test_investable_by_hand():
     assert inv["liquid_shortfall"] == 0
 
 
-def test_short_emergency_fund_leaves_only_maturing_deposits():
+def test_maturing_deposits_top_up_a_short_emergency_fund_before_anything_is_invested():
+    # Emergency fund 30,000, liquid 20,000: 10,000 short. 20% of 50,000 = 10,000 matures: all of it
+    # tops up the fund, nothing is left to invest.
     t = derive(income=100_000, expense=120_000, debt_payment=0, liquid=20_000, financial=50_000, real=0,
                liabilities=0)
     inv = investable(t, balance([("financial", "三年定期", 50_000)]),
                      ProposalSettings(emergency_months=3, time_deposit_investable_share=0.2))
     assert inv["emergency_fund"] == pytest.approx(30_000)
     assert inv["liquid_shortfall"] == pytest.approx(10_000)
-    assert inv["investable"] == pytest.approx(10_000)  # 0 excess + 20% of 50,000
+    assert inv["maturing_deposits"] == pytest.approx(10_000) and inv["to_emergency_fund"] == pytest.approx(10_000)
+    assert inv["investable"] == pytest.approx(0) and inv["shortfall_after_refill"] == pytest.approx(0)
+    # 40% matures (20,000): 10,000 tops up the fund, 10,000 can be invested; after the plan the
+    # fund is full (liquid 30,000) and the reinvested 10,000 stays in financial.
+    inv = investable(t, balance([("financial", "三年定期", 50_000)]),
+                     ProposalSettings(emergency_months=3, time_deposit_investable_share=0.4))
+    assert inv["to_emergency_fund"] == pytest.approx(10_000) and inv["investable"] == pytest.approx(10_000)
+    placed = pd.DataFrame({"product_id": ["TD1"], "name": ["定期"], "category": ["time_deposit"],
+                           "risk_rating": ["R1"], "amount": [10_000.0], "expected_return": [0.02]})
+    after = totals_after_plan(t, inv, placed)
+    assert after["liquid"] == pytest.approx(30_000) and after["financial"] == pytest.approx(40_000)
+    assert after["net_assets"] == pytest.approx(t["net_assets"])
 
 
 def test_worked_allocation_by_hand():

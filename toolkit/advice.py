@@ -53,6 +53,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "Liquid assets cover {months_held} months of spending. Keep {months} months (about {fund}) in "
         "demand deposits or money-market funds as an emergency fund; {amount} is still missing: until "
         "it is topped up, the monthly surplus goes to demand deposits, not to new investments."),
+    "liquidity_refill": (
+        "流动资产只够{months_held}个月支出。建议保留{months}个月支出(约{fund})的活期或货币类资金作为应急金,"
+        "目前差{short}:到期的定期存款先拿出{amount}补入应急金,不用于新的投资{rest}。",
+        "Liquid assets cover {months_held} months of spending. Keep {months} months (about {fund}) in "
+        "demand deposits or money-market funds as an emergency fund; {short} is missing: {amount} of the "
+        "maturing time deposits tops it up first instead of being reinvested{rest}."),
+    "refill_rest": (",补足后仍差{missing},每月结余优先存入活期",
+                    "; the remaining {missing} comes from the monthly surplus before any new investment"),
     "liquidity_high": (
         "流动资产可支撑{months_held}个月支出,超过{max}个月。建议保留{months}个月支出(约{fund})作为应急金,"
         "将多出的{amount}转入{where}(见下方配置)。",
@@ -106,11 +114,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "{amount} could be invested, but no product on the shelf is both suitable (rated R{ceiling} or "
         "below) and reachable at its minimum amount; it stays in demand deposits for now."),
     "allocation": (
-        "可投资金额{investable}(超出应急金的流动资金{excess},加到期定期存款的{share}即{deposits}),"
+        "可投资金额{investable}(超出应急金的流动资金{excess},加到期定期存款{maturing}中可再投资的{deposits}),"
         "建议分散配置{amount}于{where},所选产品风险等级均不高于R{ceiling}:",
-        "Investable: {investable} ({excess} of liquid money above the emergency fund plus {share} of "
-        "time deposits ({deposits}) as they mature). Spread {amount} over {where}, every product rated "
-        "R{ceiling} or below:"),
+        "Investable: {investable} ({excess} of liquid money above the emergency fund plus {deposits} of the "
+        "{maturing} of time deposits maturing ({share} of them) that can be reinvested). Spread {amount} "
+        "over {where}, every product rated R{ceiling} or below:"),
     "product": ("{name}({pid},{rating},{category}):{amount}{ret}",
                 "{name} ({pid}, {rating}, {category}): {amount}{ret}"),
     "product_return": (",业绩比较基准{r}", ", benchmark return {r}"),
@@ -178,6 +186,11 @@ def _ratio_advice(key: str, value: float, flag: str, t: dict[str, float], inv: d
     if key == "liquidity_ratio":
         common = {"months_held": f"{value:.1f}", "months": f"{inv['emergency_months']:g}",
                   "fund": w.money(inv["emergency_fund"])}
+        if inv.get("to_emergency_fund", 0.0) > 0:
+            missing = inv["shortfall_after_refill"]
+            rest = w.text("refill_rest", missing=w.money(missing)) if missing > 0.005 else ""
+            return w.item(key, "liquidity_refill", inv["to_emergency_fund"], short=w.money(inv["liquid_shortfall"]),
+                          rest=rest, **common)
         if flag == "low" or inv["liquid_shortfall"] > 0:
             return w.item(key, "liquidity_short", inv["liquid_shortfall"], **common)
         if flag == "high":
@@ -231,7 +244,9 @@ def _allocation_advice(inv: dict[str, float], allocation: pd.DataFrame, status: 
     placed = float(allocation["amount"].sum())
     out = [w.item("allocation", "allocation", placed, investable=w.money(amount),
                   excess=w.money(inv["excess_liquid"]), share=percent(inv["time_deposit_share"]),
-                  deposits=w.money(inv["from_time_deposits"]), where=w.categories(allocation),
+                  deposits=w.money(inv["from_time_deposits"]),
+                  maturing=w.money(inv.get("maturing_deposits", inv["from_time_deposits"])),
+                  where=w.categories(allocation),
                   ceiling=ceiling)]
     for p in allocation.itertuples(index=False):  # one line per recommended product (a handful)
         has_return = isinstance(p.expected_return, float) and math.isfinite(p.expected_return)

@@ -4,9 +4,11 @@ Investable (可投资金额) = liquid assets above the emergency fund + a share 
 - emergency fund = `emergency_months` × monthly spending (spending = expense + debt payments);
 - time deposits are the balance sheet's *financial* items whose item text contains one of
   `settings.time_deposit_words` (定期 / "time deposit"); `time_deposit_investable_share` of them is
-  assumed to mature within the plan and be reinvested.
+  assumed to mature within the plan. Maturing money first tops up an emergency fund that is short
+  (the advice says no new investment before it is full); only the rest is reinvested.
 The plan draws first on the excess liquid money, then on maturing deposits, so after the plan
-liquid falls and financial rises by the part that came out of liquid.
+liquid falls and financial rises by the part that came out of liquid, and the deposits that
+topped up the emergency fund move from financial to liquid.
 
 Allocation: the model mix of the client's effective risk level (C1 without a valid assessment),
 one product per category (the best expected return the client may buy and can afford, ties broken
@@ -43,12 +45,16 @@ def investable(totals: dict[str, float], ff_balance: pd.DataFrame | None,
         is_deposit = (ff_balance["type"] == "financial") & ff_balance["item"].astype(str).str.contains(
             words, case=False, regex=True, na=False)
         deposits = float(ff_balance.loc[is_deposit, "amount"].astype(float).sum())
-    from_deposits = s.time_deposit_investable_share * deposits
+    maturing = s.time_deposit_investable_share * deposits
+    shortfall = max(0.0, emergency - totals["liquid"])
+    to_emergency = min(maturing, shortfall)
+    from_deposits = maturing - to_emergency
     return {"monthly_spending": monthly_spending, "emergency_months": s.emergency_months,
             "emergency_fund": emergency, "liquid": totals["liquid"], "excess_liquid": excess_liquid,
-            "liquid_shortfall": max(0.0, emergency - totals["liquid"]), "time_deposits": deposits,
-            "time_deposit_share": s.time_deposit_investable_share, "from_time_deposits": from_deposits,
-            "investable": excess_liquid + from_deposits}
+            "liquid_shortfall": shortfall, "time_deposits": deposits,
+            "time_deposit_share": s.time_deposit_investable_share, "maturing_deposits": maturing,
+            "to_emergency_fund": to_emergency, "shortfall_after_refill": shortfall - to_emergency,
+            "from_time_deposits": from_deposits, "investable": excess_liquid + from_deposits}
 
 
 def mix_level(status: SuitabilityStatus, risk_level: str | None) -> str:
@@ -141,11 +147,12 @@ def unallocated(amount: float, allocation: pd.DataFrame) -> float:
 
 def totals_after_plan(totals: dict[str, float], invest: dict[str, float],
                       allocation: pd.DataFrame) -> dict[str, float]:
-    """Household totals once the plan is carried out: liquid moves into financial, deposits roll over."""
+    """Household totals once the plan is carried out: liquid moves into financial, deposits roll over
+    (those that top up the emergency fund move into liquid)."""
     placed = float(allocation["amount"].sum()) if not allocation.empty else 0.0
-    from_liquid = min(placed, invest["excess_liquid"])
+    moved = min(placed, invest["excess_liquid"]) - invest.get("to_emergency_fund", 0.0)
     return derive(income=totals["income"], expense=totals["expense"], debt_payment=totals["debt_payment"],
-                  liquid=totals["liquid"] - from_liquid, financial=totals["financial"] + from_liquid,
+                  liquid=totals["liquid"] - moved, financial=totals["financial"] + moved,
                   real=totals["real"], liabilities=totals["liabilities"])
 
 
