@@ -186,7 +186,7 @@ def _ratio_advice(key: str, value: float, flag: str, t: dict[str, float], inv: d
     if key == "liquidity_ratio":
         common = {"months_held": f"{value:.1f}", "months": f"{inv['emergency_months']:g}",
                   "fund": w.money(inv["emergency_fund"])}
-        if inv.get("to_emergency_fund", 0.0) > 0:
+        if inv["to_emergency_fund"] > 0:
             missing = inv["shortfall_after_refill"]
             rest = w.text("refill_rest", missing=w.money(missing)) if missing > 0.005 else ""
             return w.item(key, "liquidity_refill", inv["to_emergency_fund"], short=w.money(inv["liquid_shortfall"]),
@@ -245,7 +245,7 @@ def _allocation_advice(inv: dict[str, float], allocation: pd.DataFrame, status: 
     out = [w.item("allocation", "allocation", placed, investable=w.money(amount),
                   excess=w.money(inv["excess_liquid"]), share=percent(inv["time_deposit_share"]),
                   deposits=w.money(inv["from_time_deposits"]),
-                  maturing=w.money(inv.get("maturing_deposits", inv["from_time_deposits"])),
+                  maturing=w.money(inv["maturing_deposits"]),
                   where=w.categories(allocation),
                   ceiling=ceiling)]
     for p in allocation.itertuples(index=False):  # one line per recommended product (a handful)

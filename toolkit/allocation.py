@@ -150,7 +150,7 @@ def totals_after_plan(totals: dict[str, float], invest: dict[str, float],
     """Household totals once the plan is carried out: liquid moves into financial, deposits roll over
     (those that top up the emergency fund move into liquid)."""
     placed = float(allocation["amount"].sum()) if not allocation.empty else 0.0
-    moved = min(placed, invest["excess_liquid"]) - invest.get("to_emergency_fund", 0.0)
+    moved = min(placed, invest["excess_liquid"]) - invest["to_emergency_fund"]
     return derive(income=totals["income"], expense=totals["expense"], debt_payment=totals["debt_payment"],
                   liquid=totals["liquid"] - moved, financial=totals["financial"] + moved,
                   real=totals["real"], liabilities=totals["liabilities"])

@@ -199,11 +199,14 @@ def kpis(plan: BranchPlan) -> list[Any]:
         matrix = a.migration.reset_index()
         first = matrix.columns[0]
         word = {"new": t["new"], "gone": t["gone"]}
-        matrix[first] = [word.get(str(c), label(str(c), lang)) for c in matrix[first]]
+
+        def name(code: object) -> str:  # a tier, or a client who is new or gone
+            return word.get(str(code), label(str(code), lang))
+
+        matrix[first] = [name(c) for c in matrix[first]]
         out += [heading(t["migration"], 3),
                 table(matrix, int_cols=[c for c in matrix.columns if c != first],
-                      labels={first: t["tier"], **{c: word.get(str(c), label(str(c), lang)) for c in matrix.columns[1:]}},
-                      language=lang)]
+                      labels={first: t["tier"], **{c: name(c) for c in matrix.columns[1:]}}, language=lang)]
     staff = a.staff_kpis.reset_index()
     staff = staff.loc[staff["base_clients"] > 0]
     if len(staff):

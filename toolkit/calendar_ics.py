@@ -150,7 +150,7 @@ def write_ics(path: str | Path, branch_id: str, visits_schedule: pd.DataFrame, f
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Clientcare//Branch plan//ZH", "CALSCALE:GREGORIAN",
             "METHOD:PUBLISH", f"X-WR-CALNAME:{_text(t['calendar'].format(branch=branch_id))}",
             f"X-WR-TIMEZONE:{TIMEZONE.key}"]
-    timed = any(line.startswith("DTSTART;TZID") for event in events for line in event[2:3])
+    timed = any(line.startswith("DTSTART;TZID=") for event in events for line in event)
     body = [_fold(line) for event in events for line in event]
     text = "\r\n".join([*head, *([_vtimezone().rstrip("\r\n")] if timed else []), *body, "END:VCALENDAR"])
     path = Path(path)
