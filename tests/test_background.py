@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +46,22 @@ def test_cancel_stops_a_child_that_is_still_working():
     assert time.monotonic() - started < 10
     with pytest.raises(RuntimeError, match="died|no answer"):
         call.result(timeout=5)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux-only here")
+def test_the_child_dies_with_a_killed_caller():
+    import psutil
+
+    code = ("import time; from toolkit.background import BackgroundCall\n"
+            "call = BackgroundCall(time.sleep, 60); print(call._process.pid, flush=True); time.sleep(60)")
+    caller = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parent.parent)
+    try:
+        child = psutil.Process(int(caller.stdout.readline()))
+    finally:
+        caller.kill()
+        caller.wait()
+    _, alive = psutil.wait_procs([child], timeout=10)
+    for proc in alive:
+        proc.kill()
+    assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []

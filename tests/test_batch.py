@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -224,3 +227,29 @@ def test_a_generator_resumes_and_rejects_a_repeated_id(tmp_path):
     with pytest.raises(ValueError, match="unique"):
         run_batch(lambda: iter([fail("X"), fail("X")]), workers=1, manifest_path=tmp_path / "n.json",
                   progress=False)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_workers_die_with_a_killed_batch(tmp_path):
+    """A worker stuck in its warm-up (or its job) goes when the batch is killed: no orphan renders on."""
+    import psutil
+
+    code = ("import sys; from toolkit.batch import Job, run_batch\n"
+            "run_batch([Job('A', 'signal:pause')], workers=1, manifest_path=sys.argv[1], progress=False, "
+            "warm_up='signal:pause')")
+    parent = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "m.json")],
+                              cwd=Path(__file__).resolve().parent.parent)
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[psutil.Process] = []
+        while not workers and time.monotonic() < deadline:
+            workers = [p for p in psutil.Process(parent.pid).children() if "spawn_main" in " ".join(p.cmdline())]
+            time.sleep(0.05)
+        assert workers
+    finally:
+        parent.kill()
+        parent.wait()
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    for proc in alive:
+        proc.kill()
+    assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []

@@ -71,3 +71,31 @@ def test_profile_errors_and_not_a_workbook(tmp_path: Path):
     csv.write_text("a")
     with pytest.raises(InputError, match="must be an .xlsx"):
         load_fact_find(csv)
+
+
+def test_birth_dates_in_the_future_are_refused_at_their_row(tmp_path: Path):
+    path = workbook(tmp_path / "ff.xlsx")
+    sheets = pd.read_excel(path, sheet_name=None, dtype=object)
+    sheets["家庭信息"].loc[2, "出生日期"] = "2100-01-01"  # the child, row 4
+    sheets["客户信息"].loc[2, "值"] = "2099-12-31"  # the profile's birth date, row 4
+    with pd.ExcelWriter(path) as xw:
+        for name, df in sheets.items():
+            df.to_excel(xw, sheet_name=name, index=False)
+    with pytest.raises(InputError) as info:
+        load_fact_find(path)
+    where = {(p.sheet, p.row, p.column): p.message for p in info.value.problems}
+    assert set(where) == {("家庭信息", 4, "birth_date"), ("客户信息", 4, "value")}
+    assert "future" in where[("家庭信息", 4, "birth_date")] and "2100-01-01" in where[("家庭信息", 4, "birth_date")]
+    assert "future" in where[("客户信息", 4, "value")] and "2099-12-31" in where[("客户信息", 4, "value")]
+    today = dt.date.today().isoformat()
+    sheets["家庭信息"].loc[2, "出生日期"] = today  # born today: fine
+    sheets["客户信息"].loc[2, "值"] = today
+    with pd.ExcelWriter(path) as xw:
+        for name, df in sheets.items():
+            df.to_excel(xw, sheet_name=name, index=False)
+    assert load_fact_find(path).birth_date == dt.date.today()
+
+
+def test_a_fact_find_that_is_a_directory_says_so(tmp_path: Path):
+    with pytest.raises(InputError, match="is a directory; expected a fact-find workbook"):
+        load_fact_find(tmp_path)

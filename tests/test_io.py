@@ -444,3 +444,29 @@ def test_csv_checks_skipping_work_agree_with_the_whole_text_checks(body: bytes, 
         tail = readers._quote_open_at_end(body) if b'"' in body else False
     assert tail == (readers._quote_verdict(body, 0) or False)
     assert readers._pandas_only_lines(body) == (readers._PANDAS_ONLY_CSV.search(body) is not None)
+
+
+# --- GB18030 (GBK) exports: transcoded, then read as UTF-8 is -----------------------------------------------
+GB_TEXTS = [text for text in CSV_TEXTS if text.replace("\ufeff", "") and not text.isascii()] + [
+    "客户号,客户姓名,区域\n0001,张三丰,东区\n0002,\"李,四\",\n",
+    '客户号,备注\r\n0001,"第一行\n第二行"\r\n0002, 有空格 \r\n',
+    "客户号,客户姓名\n0001,张三\n 　\n",  # a line of blanks and an ideographic space
+]
+
+
+@pytest.mark.parametrize("text", GB_TEXTS)
+def test_a_gb18030_csv_has_the_cells_pandas_reads_in_gb18030(tmp_path: Path, text: str):
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode("gb18030"))
+    expected = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030")
+    expected.columns = [c.lstrip("\ufeff") for c in expected.columns]  # GB18030's byte-order mark
+    pd.testing.assert_frame_equal(readers._read_csv(path), expected, check_exact=True)
+
+
+def test_a_utf8_file_is_never_decoded_as_gb18030(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """UTF-8 text that GB18030 would also decode (into other characters) stays UTF-8."""
+    path = tmp_path / "t.csv"
+    path.write_bytes("客户号,客户姓名\n0001,张三\n".encode())
+    monkeypatch.setattr(readers, "_gb18030_as_utf8", lambda *a: pytest.fail("transcoded a UTF-8 file"))
+    assert readers._read_csv(path).to_dict("list") == {"客户号": ["0001"], "客户姓名": ["张三"]}
+    assert readers.csv_headers(path) == ["客户号", "客户姓名"]

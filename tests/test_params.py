@@ -106,3 +106,35 @@ def test_an_unquoted_id_with_leading_zeros_keeps_them(tmp_path: Path, written: s
     p = load_branch_params(_write(tmp_path, text))
     assert p.branch_id == expected
     assert p.visits.max_per_day == 3  # a setting written with a leading zero is still its number
+
+
+@pytest.mark.parametrize(("key", "value"), [("branch_id", ".."), ("branch_id", "/abs/path"), ("branch_id", "B 001"),
+                                            ("branch_id", "x" * 65), ("period", ".."), ("period", "2026-11/../x"),
+                                            ("period", "2026-11\n"), ("period", "２０２６-１１")])
+def test_an_id_that_could_be_a_path_is_a_problem_naming_file_key_and_value(tmp_path: Path, key: str, value: str):
+    """Ids name output folders (CONTRACT §1): one rule, checked here, whatever the value's YAML spelling."""
+    import yaml
+
+    text = FULL.replace("branch_id: B001", f"branch_id: {yaml.safe_dump(value if key == 'branch_id' else 'B001')}")
+    text = text.replace("period: 2026-11", f"period: {yaml.safe_dump(value if key == 'period' else '2026-11')}")
+    path = _write(tmp_path, text.replace("\n...\n", "\n"))
+    with pytest.raises(ParamsError) as info:
+        load_branch_params(path)
+    (problem,) = info.value.problems
+    assert problem.file == str(path) and f"key {key!r}" in problem.message and "never a path" in problem.message
+    with pytest.raises(ParamsError, match="key 'period'"):
+        load_branch_params(_write(tmp_path, FULL), {"period": "../2026-11"})  # a command-line override too
+
+
+@pytest.mark.parametrize("client_id", ["../../x", "0001/..", "", "客户0001"])
+def test_a_client_id_that_could_be_a_path_is_a_problem(tmp_path: Path, client_id: str):
+    path = tmp_path / "c.yaml"
+    path.write_text(f"client_id: {client_id!r}\ndata: {{products: p.xlsx}}\nfact_find: ff.xlsx\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match="key 'client_id': expected an id"):
+        load_client_params(path)
+
+
+def test_a_period_comes_back_in_its_one_spelling(tmp_path: Path):
+    assert load_branch_params(_write(tmp_path, FULL), {"period": "2026-03"}).period == "2026-03"
+    with pytest.raises(ParamsError, match="not a month"):
+        load_branch_params(_write(tmp_path, FULL), {"period": "2026-3"})

@@ -32,3 +32,18 @@ def test_last_closed_month_and_snapshot_lookup():
     dates = [dt.date(2026, 10, 30), dt.date(2026, 11, 30), dt.date(2026, 10, 31)]
     assert snapshot_for("2026-10", dates) == dt.date(2026, 10, 31)
     assert snapshot_for("2026-09", dates) is None
+
+
+def test_supported_range_covers_every_plan_month_and_nothing_past_it():
+    from toolkit.periods import supported_date, supported_period
+
+    assert supported_period("1950-01") == "1950-01" and supported_period(" 2099-11") == "2099-11"
+    for far in ("1949-12", "2099-12", "9999-12", "0001-01"):  # 2099-12 would plan in 2100-01
+        with pytest.raises(ValueError, match=rf"period {far} is outside the supported range 1950-01 to 2099-11"):
+            supported_period(far)
+    with pytest.raises(ValueError, match="month like 2026-11"):
+        supported_period("10000-01")
+    assert supported_date(dt.date(2099, 12, 31)) == dt.date(2099, 12, 31)
+    for far in (dt.date(1949, 12, 31), dt.date(2100, 1, 1), dt.date(9999, 12, 31)):
+        with pytest.raises(ValueError, match=rf"as_of {far} is outside the supported range 1950-01-01 to 2099-12-31"):
+            supported_date(far, "as_of")

@@ -128,3 +128,51 @@ def test_atomic_write_failure_keeps_old_content_and_no_temp_file(tmp_path, monke
         publish.atomic_write_bytes(path, b"new")
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]
+
+
+def test_every_dead_render_staging_in_a_folder_is_swept(tmp_path):
+    dead = [tmp_path / f".B001.staging-{DEAD_PID}-abc", tmp_path / f".B002.staging-{DEAD_PID}-xyz"]
+    for folder in dead:
+        folder.mkdir()
+    mine = publish.make_staging(tmp_path / "B003")
+    (tmp_path / "B001").mkdir()
+    publish.sweep_folder(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["B001", mine.name])
+    publish.sweep_folder(tmp_path / "missing")  # nothing to sweep: no error
+
+
+def _staged_files(folder: Path, files: dict[str, str]) -> list[Path]:
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return [folder / name for name in files]
+
+
+def test_publish_files_moves_them_all_into_a_shared_folder(tmp_path):
+    period = tmp_path / "2026-11"
+    period.mkdir()
+    (period / "network.html").write_text("old")
+    (period / "manifest.json").write_text("{}")
+    written = publish.publish_files(_staged_files(tmp_path / "work", {"network.html": "new", "network.xlsx": "new"}),
+                                    period)
+    assert written == [period / "network.html", period / "network.xlsx"]
+    assert _tree(period) == {"manifest.json": "{}", "network.html": "new", "network.xlsx": "new"}
+    assert list((tmp_path / "work").iterdir()) == []  # moved, and the copies of the old ones are gone
+
+
+def test_publish_files_puts_every_old_file_back_when_a_rename_fails(tmp_path, monkeypatch):
+    period = tmp_path / "2026-11"
+    period.mkdir()
+    (period / "network.html").write_text("old")
+    files = _staged_files(tmp_path / "work", {"network.html": "new", "network.ipynb": "new", "network.xlsx": "new"})
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(src).name == "network.xlsx" and Path(dst).parent == period:
+            raise OSError("disk gone")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(publish.os, "replace", replace)
+    with pytest.raises(OSError, match="disk gone"):
+        publish.publish_files(files, period)
+    assert _tree(period) == {"network.html": "old"}

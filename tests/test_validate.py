@@ -54,3 +54,14 @@ def test_unknown_param_key_exit_2(tmp_path: Path, clients_csv: Path, staff_xlsx:
                       "colour: blue\n", encoding="utf-8")
     res = runner.invoke(app, ["profile", str(params)])
     assert res.exit_code == 2 and "unknown key 'colour'" in res.output and str(params) in res.output
+
+
+def test_detects_a_gb18030_csv_by_its_chinese_headers(tmp_path: Path):
+    path = tmp_path / "c.csv"
+    client_frame().to_csv(path, index=False, encoding="gb18030")
+    assert detect_kind(path) == "clients"
+
+
+def test_a_directory_is_reported_as_such_not_as_missing(tmp_path: Path):
+    (kind, problems), = validate_paths([tmp_path]).values()
+    assert kind == "?" and "is a directory" in problems[0].message

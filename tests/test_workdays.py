@@ -95,3 +95,17 @@ def test_a_day_in_both_extra_lists_is_an_input_error() -> None:
 def test_plan_month_is_the_following_month() -> None:
     assert plan_month("2026-11") == "2026-12"
     assert plan_month("2026-12") == "2027-01"
+
+
+def test_a_plan_month_without_holiday_data_is_an_input_error() -> None:
+    from toolkit.periods import FIRST_YEAR, LAST_YEAR
+    from toolkit.workdays import KNOWN_YEARS
+
+    # every supported plan month, and a year's margin for timelines after it, has a calendar
+    assert set(range(FIRST_YEAR, LAST_YEAR + 2)) <= set(KNOWN_YEARS)
+    assert plan_month("2099-11") == "2099-12"
+    for far in ("9999-12", "2099-12", "1949-12"):
+        with pytest.raises(InputError, match=f"period {far} is outside the supported range"):
+            plan_month(far)
+    with pytest.raises(InputError, match="no holiday data for 2201"):  # not a calendar without 春节
+        WorkCalendar().is_workday(D(2201, 1, 5))

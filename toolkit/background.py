@@ -25,7 +25,10 @@ def fork_available() -> bool:
     return sys.platform.startswith("linux") and os.environ.get("CLIENTCARE_KERNEL_FORK", "1") != "0"
 
 
-def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], parent: int) -> None:
+    from toolkit.lifecycle import die_with_parent
+
+    die_with_parent(parent)  # a killed caller takes its check with it
     try:
         conn.send(("ok", fn(*args)))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
@@ -48,7 +51,7 @@ class BackgroundCall(Generic[T]):
         if fork_available():
             ctx = multiprocessing.get_context("fork")
             self._conn, child_conn = ctx.Pipe(duplex=False)
-            self._process = ctx.Process(target=_child, args=(child_conn, fn, args), daemon=True,
+            self._process = ctx.Process(target=_child, args=(child_conn, fn, args, os.getpid()), daemon=True,
                                         name="clientcare-background")
             self._process.start()
             child_conn.close()

@@ -290,13 +290,19 @@ class _Progress:
 WARM_UP_NICENESS = 10
 
 
-def _init_worker(warm_up: str | None) -> None:
-    """A new worker's first act: the caller's warm-up (imports, a kernel template), never fatal.
+def _init_worker(warm_up: str | None, parent: int | None = None) -> None:
+    """A new worker's first act: to die with the batch (`parent`, its pid), so that a killed batch
+    leaves no worker rendering or publishing for nobody; then the caller's warm-up (imports, a
+    kernel template), never fatal.
 
-    It runs at a lower CPU priority: meanwhile the parent reads and checks the data every job
+    The warm-up runs at a lower CPU priority: meanwhile the parent reads and checks the data every job
     needs, which is the batch's critical path, and the cores are shared by more processes than
     there are cores. Afterwards the worker and what it started return to their priority where
     the system allows it (otherwise they all stay equally nice, and only the parent is ahead)."""
+    if parent is not None:
+        from toolkit.lifecycle import die_with_parent
+
+        die_with_parent(parent)
     if not warm_up:
         return
     priority = _priority()
@@ -343,7 +349,7 @@ class _Runner:
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context,
-                                      initializer=_init_worker, initargs=(self.warm_up,))
+                                      initializer=_init_worker, initargs=(self.warm_up, os.getpid()))
 
     def start(self) -> None:
         """Start every worker now (each runs the warm-up), so they get ready while the caller works."""

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit import charts
-from toolkit.fmt import Html, bullet_list, callout, heading, integer, key_figures, money, pct, table
+from toolkit.fmt import bullet_list, callout, heading, integer, key_figures, money, paragraph, pct, table
 from toolkit.plan import BranchPlan
 from toolkit.privacy import mask_frame
 from toolkit.quality import issue_label, kind_label
@@ -158,7 +158,8 @@ def summary(plan: BranchPlan) -> list[Any]:
         (t["forum_date"], s["forum"]["date"] if s["forum"] else t["none"], ""),
     ]
     out: list[Any] = [heading(t["summary"]),
-                      Html(f"<p>{t['intro'].format(period=a.period, base=a.base_period or '—', month=plan_month(a.period))}</p>"),
+                      paragraph(t["intro"].format(period=a.period, base=a.base_period or "—",
+                                                  month=plan_month(a.period))),
                       key_figures(figures)]
     if a.base_period is None:
         out.append(callout(t["no_base"], "warn"))
@@ -324,7 +325,7 @@ def _visit_limits(plan: BranchPlan) -> dict[str, int]:
 def greetings(plan: BranchPlan) -> list[Any]:
     t, g, lang = _t(plan), plan.planning.greetings, plan.language
     if g.empty:
-        return [heading(t["greet"]), Html(f"<p>{t['greet_none']}</p>")]
+        return [heading(t["greet"]), paragraph(t["greet_none"])]
     return [heading(t["greet"]), heading(t["greet_list"].format(n=MAX_ROWS), 3),
             table(private(plan, g), columns=["date", "birthday", "client_id", "name", "tier", "text", "staff_name"],
                   codes=("tier",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS)]
@@ -335,10 +336,10 @@ def forum(plan: BranchPlan) -> list[Any]:
     out: list[Any] = [heading(t["forum"])]
     f = p.forum
     if f is None:
-        out.append(Html(f"<p>{p.forum_note or t['forum_none']}</p>"))
+        out.append(paragraph(p.forum_note or t["forum_none"]))
     else:
         b = f.budget
-        out += [Html(f"<p><strong>{f.title}</strong> · {f.date.isoformat()} {f.start}–{f.end}</p>"),
+        out += [paragraph(f" · {f.date.isoformat()} {f.start}–{f.end}", strong=f.title),
                 key_figures([(t["invitees"].split("（")[0].split(" (")[0], integer(len(f.invitees))),
                              (t["hosts"], integer(len(f.hosts))),
                              (t["budget"], money(b["total"], lang))])]
@@ -358,8 +359,8 @@ def forum(plan: BranchPlan) -> list[Any]:
         out.append(heading(t["salons"], 3))
         for s in p.salons:
             day = s.date.isoformat() if s.date else "—"
-            out.append(Html(f"<p><strong>{s.title}</strong> · {day} · {t['invitees'].split('（')[0].split(' (')[0]} "
-                            f"{integer(len(s.invitees))}</p>"))
+            count = f"{t['invitees'].split('（')[0].split(' (')[0]} {integer(len(s.invitees))}"
+            out.append(paragraph(f" · {day} · {count}", strong=s.title))
             for w in s.warnings:
                 out.append(callout(w, "warn"))
     return out
@@ -370,7 +371,7 @@ def quality(plan: BranchPlan) -> list[Any]:
     warnings = plan.summary()["warnings"]
     out: list[Any] = [heading(t["quality"])]
     if not warnings:
-        return [*out, Html(f"<p>{t['quality_ok']}</p>")]
+        return [*out, paragraph(t["quality_ok"])]
     out.append(bullet_list(warnings))
     if len(a.quality):
         kinds = a.quality["kind"].value_counts().rename_axis("kind").reset_index(name="count")

@@ -1,7 +1,8 @@
 """The `clientcare` command (CONTRACT §6): a thin shell over the toolkit's Python API.
 
-Exit codes: 0 success, 1 a batch finished with failures (or an internal error), 2 bad input or
-usage. A user's mistake is reported as a list of problems, never as a traceback.
+Exit codes: 0 success, 1 a batch finished with failures (or an internal error, or the machine
+stopped the run: a read-only or full disk, missing permissions, said plainly and never called a
+bug), 2 bad input or usage. A user's mistake is reported as a list of problems, never as a traceback.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from toolkit.errors import ClientcareError, InputError
+from toolkit.errors import ClientcareError, EnvironmentProblem, InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Clientcare: branch plans, client proposals and the monthly batch.")
@@ -35,23 +37,36 @@ def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except InputError as exc:
-            err.print(f"[bold red]Input problem[/] — nothing was written.\n{exc.report()}", highlight=False)
+        except InputError as exc:  # messages quote values such as [2027-01-10, …]: never rich markup
+            err.print(f"[bold red]Input problem[/] — nothing was written.\n{escape(exc.report())}", highlight=False)
             raise typer.Exit(2) from None
+        except EnvironmentProblem as exc:
+            _environment_problem(exc)
         except ClientcareError as exc:
-            err.print(f"[bold red]Failed:[/] {exc}", highlight=False)
+            err.print(f"[bold red]Failed:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
             if os.environ.get("CLIENTCARE_DEBUG"):
                 raise
-            err.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}\n"
+            problem = EnvironmentProblem.of(exc)  # a read-only or full disk is no bug
+            if problem is not None:
+                _environment_problem(problem)
+            err.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
                       "This is a bug in clientcare, not in your data. Rerun with CLIENTCARE_DEBUG=1 "
                       "for the traceback and report it.", highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _environment_problem(exc: EnvironmentProblem) -> None:
+    """Exit 1 with a plain message about the machine: nothing is wrong with the data or the code."""
+    err.print(f"[bold red]Environment problem:[/] {escape(str(exc))}\nThe disk or its permissions stopped "
+              "the run, not your data: free some space, fix the permissions or choose another --out, then "
+              "run again. Outputs published before are left as they were.", highlight=False)
+    raise typer.Exit(1) from None
 
 
 @app.command()
@@ -73,6 +88,7 @@ def sample(
 
     if fmt not in ("auto", "csv", "xlsx", "parquet"):
         raise InputError(f"--format must be auto, csv, xlsx or parquet, not {fmt!r}")
+    _supported_option("--end-period", end_period)
     written = write_sample(out_dir, params_dir=params_dir, fmt=fmt, branches=branches,
                            clients_per_branch=clients_per_branch, months=months, seed=seed,
                            end_period=end_period)
@@ -86,16 +102,17 @@ def sample(
 @_guarded
 def validate(files: Annotated[list[Path], typer.Argument(help="Input files or params files")]) -> None:
     """Check input files against the contract and list every problem."""
+    from toolkit.errors import problem_count, problem_lines
     from toolkit.validate import validate_paths
 
     results = validate_paths(files)
     total = 0
     for file, (kind, problems) in results.items():
         total += len(problems)
-        mark = "[green]ok[/]" if not problems else f"[red]{len(problems)} problem(s)[/]"
+        mark = "[green]ok[/]" if not problems else f"[red]{problem_count(problems):,} problem(s)[/]"
         out.print(f"{file} ({kind}): {mark}", highlight=False)
-        for p in problems:
-            out.print(f"  - {p}", highlight=False, markup=False)
+        for line in problem_lines(problems):  # beyond the cap, counts per column and kind
+            out.print(line, highlight=False, markup=False)
     if total:
         raise typer.Exit(2)
 
@@ -111,6 +128,8 @@ def profile(
     """Branch analytics only (no notebook): the branch summary of CONTRACT §7."""
     from toolkit.params import load_branch_params
 
+    period = _id_option("--period", period, "a month like 2026-11")
+    _supported_option("--period", period)
     bp = load_branch_params(params, {"period": period} if period else None)
     from toolkit.plan import build_branch_plan
 
@@ -165,6 +184,8 @@ def branch(
     """Render the branch plan (HTML, PDF, executed notebook, summary.json and work lists)."""
     from toolkit.reports import render_branch
 
+    period = _id_option("--period", period, "a month like 2026-11")
+    _supported_option("--period", period)
     _print_folder("Branch plan written", render_branch(params, period=period, formats=_formats(formats),
                                                        out_root=out_root))
 
@@ -185,6 +206,9 @@ def proposal(
     """Render a client proposal (理财规划建议书) from a params file or from the options."""
     from toolkit.reports import render_proposal
 
+    client_id = _id_option("--client-id", client_id, "a client id")
+    as_of = _id_option("--as-of", as_of, "a date like 2026-12-01")
+    _supported_option("--as-of", as_of)
     if params is None:
         missing = [n for n, v in (("--fact-find", fact_find), ("--client-id", client_id),
                                   ("--products", products)) if v is None]
@@ -210,6 +234,8 @@ def monthly(
     """Render every branch's plan, then the network comparison; exit 1 if any branch failed."""
     from toolkit.reports import run_monthly
 
+    period = _id_option("--period", period, "a month like 2026-11")
+    _supported_option("--period", period)
     manifest = run_monthly(period=period, params_dir=params_dir, workers=workers, resume=resume,
                            formats=_formats(formats), out_root=out_root, timeout=timeout)
     out.print(f"{len(manifest.ok)} ok, {len(manifest.failed)} failed; manifest: {manifest.path}")
@@ -238,6 +264,41 @@ def _print_folder(what: str, folder: Path) -> None:
     out.print(f"[green]{what}[/] to {folder}")
     for f in sorted(folder.iterdir()):
         out.print(f"  {f}", highlight=False)
+
+
+def _id_option(option: str, value: str | None, expected: str) -> str | None:
+    """An id given on the command line (it names an output folder) obeys the id rule of
+    toolkit.ids, checked before anything starts; its finer shape is checked where it is used."""
+    from toolkit.errors import Problem
+    from toolkit.ids import ID_RULE, is_id, shown
+
+    if value is None or is_id(value):
+        return value
+    raise InputError(Problem(option, f"expected {expected} ({ID_RULE}), never a path (got {shown(value)})"))
+
+
+def _supported_option(option: str, value: str | None) -> None:
+    """A month or date option outside the supported years (toolkit.periods.FIRST_YEAR..LAST_YEAR) is
+    bad input, named with its option before anything starts: --as-of 9999-12-31 once failed inside
+    the notebook. A date that is no date at all is left to the params check, which says so."""
+    import datetime as dt
+
+    from toolkit.errors import Problem
+    from toolkit.periods import supported_date, supported_period
+
+    if value is None:
+        return
+    try:
+        if option == "--as-of":
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                return
+            supported_date(day, "as_of")
+        else:
+            supported_period(value)
+    except ValueError as exc:
+        raise InputError(Problem(option, str(exc))) from None
 
 
 def _formats(text: str) -> tuple[str, ...]:

@@ -11,7 +11,9 @@ import pandas as pd
 
 from toolkit.cells import parse_date, parse_enum
 from toolkit.errors import InputError, Problem
+from toolkit.ids import id_problem
 from toolkit.io import coerce, read_table
+from toolkit.readers import input_file_problem
 from toolkit.schema import FACT_FIND_SHEETS, FF_GOALS, FF_PROFILE, PROFILE_FIELDS, RISK_LEVELS
 
 
@@ -56,8 +58,9 @@ class FactFind:
 def load_fact_find(path: str | Path) -> FactFind:
     """Read a fact-find workbook (CONTRACT §1), reporting every problem in every sheet at once."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(Problem(str(path), "fact-find workbook not found"))
+    unusable = input_file_problem(path, "fact-find workbook not found", "fact-find workbook")
+    if unusable is not None:
+        raise InputError(unusable)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise InputError(Problem(str(path), "a fact-find must be an .xlsx workbook "
                                             "(write one with `clientcare template fact-find FILE.xlsx`)"))
@@ -101,12 +104,19 @@ def _profile(df: pd.DataFrame, file: str) -> tuple[dict[str, Any], list[Problem]
     if not out["client_id"]:
         problems.append(Problem(file, "client_id (客户号) is required", sheet=sheet,
                                 row=rows.get("client_id"), column="value"))
+    elif bad_id := id_problem(out["client_id"], file, "client_id (客户号)", sheet=sheet, row=rows["client_id"],
+                              column="value"):
+        problems.append(bad_id)  # it names the proposal's output folder: never a path
     for key in ("birth_date", "risk_assessed_on"):
         if out[key] is not None:
             parsed = parse_date(pd.Series([out[key]]))[0]
             if pd.isna(parsed):
                 problems.append(Problem(file, f"{key}: expected a date like 2026-11-30 (found {out[key]!r})",
                                         sheet=sheet, row=rows[key], column="value"))
+            elif key == "birth_date" and parsed > pd.Timestamp.today():
+                problems.append(Problem(file, f"{key}: a date in the future; expected a date no later than "
+                                              f"today (found {out[key]!r})", sheet=sheet, row=rows[key],
+                                        column="value"))
             out[key] = None if pd.isna(parsed) else parsed.date()
     if out["risk_level"] is not None:
         code = parse_enum(pd.Series([out["risk_level"]]), RISK_LEVELS)[0]

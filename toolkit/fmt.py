@@ -4,17 +4,23 @@ Bank readers expect amounts in 万元 with thousands separators and percentages 
 pandas' default HTML (index, dtype noise, `NaN`, 1234567.891) is unreadable in a printed plan.
 Every helper returns plain text or a small object with `_repr_html_`, so a notebook cell that
 ends with `table(...)` shows a clean table in Jupyter, in the HTML report and in the PDF.
+
+Names, districts, goals and notes come from input files: the HTML is built by small templates of
+an autoescaping Jinja2 environment, so every value is text unless it is an `Html` fragment that
+this module built itself. Report modules put text in `paragraph`, `callout`, `table`…, never in
+an f-string of markup.
 """
 
 from __future__ import annotations
 
-import html
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from numbers import Number
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from toolkit.schema import label
 
@@ -108,11 +114,64 @@ def number(x: Any, decimals: int = 2) -> str:
     return f"{float(x):,.{decimals}f}"
 
 
-class Html(str):
-    """An HTML fragment that Jupyter (and so nbconvert) displays as HTML, not as a string."""
+class Html(Markup):
+    """An HTML fragment that Jupyter (and so nbconvert) displays as HTML, not as a string.
+
+    A `Markup`: the templates insert it as is, and anything joined to it with `+` or `format` is
+    escaped. Wrap only markup the toolkit built itself, never text from an input."""
 
     def _repr_html_(self) -> str:
         return str(self)
+
+    def __repr__(self) -> str:  # text/plain in the executed notebook: the markup, as before
+        return str.__repr__(self)
+
+
+#: The fragments, one template each; whitespace is literal, so they are written on one line.
+_TEMPLATES = {
+    "table": (
+        '<table class="cc-table">{% if caption %}<caption>{{ caption }}</caption>{% endif %}'
+        '<thead><tr>{% for css, head in heads %}<th class="{{ css }}">{{ head }}</th>{% endfor %}</tr></thead>'
+        "<tbody>{% for row in rows %}<tr>{% for css, value in row %}"
+        '<td class="{{ css }}">{{ value }}</td>{% endfor %}</tr>'
+        '{% else %}<tr><td class="empty" colspan="{{ span }}">{{ empty }}</td></tr>{% endfor %}</tbody>'
+        '</table>{% if note %}<p class="cc-note">{{ note }}</p>{% endif %}'
+    ),
+    "heading": "<h{{ level }}>{{ title }}</h{{ level }}>",
+    "paragraph": (
+        '{% if box %}<div class="{{ box }}">{% endif %}<p>{% if strong %}<strong>{{ strong }}</strong>'
+        "{% endif %}{{ text }}</p>{% if box %}</div>{% endif %}"
+    ),
+    "callout": (
+        '<div class="cc-callout cc-{{ kind }}">{% if title %}<strong>{{ title }}</strong> {% endif %}'
+        "{{ message }}</div>"
+    ),
+    "list": '<ul class="cc-list">{% for item in items %}<li>{{ item }}</li>{% endfor %}</ul>',
+    "key_figures": (
+        '<div class="cc-kfs">{% for name, value, note in cards %}<div class="cc-kf">'
+        '<div class="cc-kf-label">{{ name }}</div><div class="cc-kf-value">{{ value }}</div>'
+        '{% if note %}<div class="cc-kf-note">{{ note }}</div>{% endif %}</div>{% endfor %}</div>'
+    ),
+}
+
+
+@functools.cache
+def _compiled() -> dict[str, Any]:
+    """The fragments compiled in one autoescaping environment (every value escaped unless Markup)."""
+    from jinja2 import DictLoader, Environment, StrictUndefined
+
+    env = Environment(loader=DictLoader(_TEMPLATES), autoescape=True, undefined=StrictUndefined)
+    return {name: env.get_template(name) for name in _TEMPLATES}
+
+
+def render(name: str, **context: Any) -> Html:
+    """One of this module's fragments with its values escaped (`Html` values go in as they are)."""
+    return Html(_compiled()[name].render(**context))
+
+
+# Compiled on import (~30 ms): the warm kernel template (toolkit.kernels) imports this module, so
+# every kernel forked from it starts with the templates ready.
+_compiled()
 
 
 def _cell_text(value: Any, language: str) -> str:
@@ -156,23 +215,14 @@ def table(df: pd.DataFrame, money: Iterable[str] = (), pct: Iterable[str] = (), 
         short = max((len(v) for v in formatted[col]), default=0) <= SHORT_TEXT
         css[col] = "num" if is_num else ("txt nw" if short else "txt")
     labels = labels or {}
-    head = "".join(f'<th class="{css[c]}">{html.escape(labels.get(c, label(str(c), language)))}</th>'
-                   for c in columns)
-    rows = []
-    for i in range(len(shown)):
-        cells = "".join(f'<td class="{css[c]}">{html.escape(formatted[c][i])}</td>' for c in columns)
-        rows.append(f"<tr>{cells}</tr>")
-    if not rows:
-        span = max(len(columns), 1)
-        rows.append(f'<tr><td class="empty" colspan="{span}">{text("no_data", language)}</td></tr>')
-    parts = ['<table class="cc-table">']
-    if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
-    parts += [f"<thead><tr>{head}</tr></thead>", f"<tbody>{''.join(rows)}</tbody>", "</table>"]
-    if max_rows is not None and total > max_rows:
-        note = text("truncated", language).format(shown=max_rows, total=total)
-        parts.append(f'<p class="cc-note">{note}</p>')
-    return Html("".join(parts))
+    heads = [(css[c], labels.get(c, label(str(c), language))) for c in columns]
+    classes = [css[c] for c in columns]
+    rows = [list(zip(classes, values, strict=True))
+            for values in zip(*(formatted[c] for c in columns), strict=True)] if columns else []
+    note = (text("truncated", language).format(shown=max_rows, total=total)
+            if max_rows is not None and total > max_rows else "")
+    return render("table", caption=caption, heads=heads, rows=rows, span=max(len(columns), 1),
+                  empty=text("no_data", language), note=note)
 
 
 def _format_column(values: pd.Series, kind: str | None, language: str) -> tuple[list[str], bool]:
@@ -199,39 +249,49 @@ def _format_column(values: pd.Series, kind: str | None, language: str) -> tuple[
 
 def heading(title: str, level: int = 2) -> Html:
     """A section heading produced from code (it joins the report's table of contents)."""
-    level = min(max(level, 1), 6)
-    return Html(f"<h{level}>{html.escape(title)}</h{level}>")
+    return render("heading", title=title, level=min(max(int(level), 1), 6))
 
 
-def markdown(text_md: str) -> Any:
-    """Markdown shown as formatted text (IPython's Markdown display object)."""
-    from IPython.display import Markdown
+def paragraph(text_: str, strong: str | None = None, box: str | None = None) -> Html:
+    """A paragraph of text, optionally led by a bold `strong` and wrapped in `<div class="box">`."""
+    return render("paragraph", text=text_, strong=strong, box=box)
 
-    return Markdown(text_md)
+
+class MarkdownText(str):
+    """Markdown that Jupyter (and so nbconvert) renders as Markdown."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def markdown(text_md: str) -> MarkdownText:
+    """The toolkit's own Markdown wording shown as formatted text.
+
+    nbconvert passes HTML inside Markdown through, so `<` and `&` are escaped (Markdown syntax
+    still works, an HTML tag shows as text) unless `text_md` is an `Html`/`Markup` the toolkit
+    built. Input text belongs in `paragraph` or `table`, not here. Unlike IPython's `Markdown`,
+    a text that happens to be a URL or an existing path is shown, never fetched or read.
+    """
+    if isinstance(text_md, Markup):
+        return MarkdownText(text_md)
+    return MarkdownText(str(text_md).replace("&", "&amp;").replace("<", "&lt;"))
 
 
 def callout(message: str, kind: str = "info", title: str | None = None) -> Html:
     """A highlighted box for what a reader must not miss: kind is info, warn or ok."""
     kind = kind if kind in {"info", "warn", "ok"} else "info"
-    head = f"<strong>{html.escape(title)}</strong> " if title else ""
-    return Html(f'<div class="cc-callout cc-{kind}">{head}{html.escape(message)}</div>')
+    return render("callout", kind=kind, title=title, message=message)
 
 
 def bullet_list(items: Iterable[str]) -> Html:
     """A plain list of short statements (warnings, reasons)."""
-    lis = "".join(f"<li>{html.escape(str(i))}</li>" for i in items)
-    return Html(f'<ul class="cc-list">{lis}</ul>')
+    return render("list", items=list(items))
 
 
 def key_figures(items: Iterable[tuple[str, str] | tuple[str, str, str]]) -> Html:
     """A strip of headline numbers: (label, value) or (label, value, note) already formatted."""
-    cards = []
-    for item in items:
-        name, value, *rest = item
-        note = f'<div class="cc-kf-note">{html.escape(rest[0])}</div>' if rest and rest[0] else ""
-        cards.append(f'<div class="cc-kf"><div class="cc-kf-label">{html.escape(name)}</div>'
-                     f'<div class="cc-kf-value">{html.escape(value)}</div>{note}</div>')
-    return Html(f'<div class="cc-kfs">{"".join(cards)}</div>')
+    cards = [(name, value, rest[0] if rest else "") for name, value, *rest in items]
+    return render("key_figures", cards=cards)
 
 
 def show(items: Iterable[Any]) -> None:

@@ -11,6 +11,9 @@ parsed on their distinct values only, by the same cell parsers, and spread back 
 already typed (numbers, dates in parquet) skip text work; CSV and parquet are read by Arrow
 (`toolkit.readers`, which also maps the headers).
 
+Problems are collected per file up to `errors.MAX_LISTED`, the rest counted per column and kind
+(`errors.Omitted`): a million bad rows cost a count, not a million messages.
+
 A proposal needs one client: `load_clients(paths, client_id=...)` checks every file's headers but
 parses and checks only that client's rows (a parquet file is read by its id column first), and
 still reports each problem at its row in the file.
@@ -19,6 +22,7 @@ still reports each problem at its row in the file.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +31,13 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from toolkit import errors
 from toolkit.cells import ParsedColumn, ParsedFrame, parse_enum
-from toolkit.errors import InputError, Problem
+from toolkit.errors import InputError, Omitted, Problem
 from toolkit.perf import gc_paused
 from toolkit.readers import (
     client_mask,
+    input_file_problem,
     map_headers,
     read_parquet_client,
     read_raw,
@@ -50,6 +56,8 @@ def _column_checks(col: Column, parsed: ParsedFrame) -> list[pa.Check]:
         checks.append(check(lambda p: ~p.blank, "a value is required here", nulls_pass=False))
     if col.kind == "date":
         checks.append(check(lambda p: p.blank | p.date.notna().to_numpy(), f"expected {col.describe()}"))
+        if col.not_after:
+            checks.append(check(_not_after(col.not_after, parsed), _later_text(col)))
     elif col.kind in ("amount", "int", "fraction"):
         checks.append(check(lambda p: p.blank | p.number.notna().to_numpy(), f"expected {col.describe()}"))
         if col.kind in ("amount", "int"):
@@ -64,6 +72,27 @@ def _column_checks(col: Column, parsed: ParsedFrame) -> list[pa.Check]:
         checks.append(check(lambda p: p.blank | ~p.stripped.duplicated(keep=False).to_numpy(),
                             "duplicate id; each value must appear once"))
     return checks
+
+
+def _not_after(bound: str, parsed: ParsedFrame) -> Callable[[ParsedColumn], np.ndarray]:
+    """The rule "no later than `bound`" (a date column of the same row, or "today"); a blank or
+    unparseable date on either side passes (those are reported as such, or not at all)."""
+    def rule(p: ParsedColumn) -> np.ndarray:
+        dates = p.date.to_numpy()
+        if bound == "today":
+            latest = np.datetime64(pd.Timestamp.today().normalize().to_datetime64(), "ns")
+        elif bound in parsed.df.columns and len(parsed.df) == len(dates):
+            latest = parsed[bound].date.to_numpy()
+        else:
+            return np.ones(len(dates), dtype=bool)
+        return ~(dates > latest)  # NaT compares False
+    return rule
+
+
+def _later_text(col: Column) -> str:
+    if col.not_after == "today":
+        return "a date in the future; expected a date no later than today"
+    return f"later than this row's {col.not_after}; expected a date no later than it"
 
 
 def pandera_schema(table: Table, present: Iterable[str],
@@ -89,17 +118,20 @@ def _message(check: str, found: object) -> str:
     return f"{check} (found {found!r})"
 
 
-def _failures(df: pd.DataFrame, table: Table, parsed: ParsedFrame) -> list[tuple[int, str, str]]:
-    """(row label, column, message) of every cell pandera rejects."""
+_CASES = ["index", "column", "check", "failure_case"]
+
+
+def _failures(df: pd.DataFrame, table: Table, parsed: ParsedFrame) -> pd.DataFrame:
+    """Every cell pandera rejects, as a frame (no Python object per cell): its row label (`index`),
+    `column`, `check` (the rule's text) and `failure_case` (the cell)."""
     try:
         # The schema coerces nothing, so pandera's deep copy of every cell is not needed; it gets a
         # shallow copy, which pandera's schema registry may hold on to without keeping `df` alive.
         pandera_schema(table, df.columns, parsed).validate(df.copy(deep=False), lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-        cases = cases[cases["index"].notna()]
-        return [(int(row.index), row.column, _message(row.check, row.failure_case)) for row in cases.itertuples()]
-    return []
+        return cases.loc[cases["index"].notna(), _CASES].reset_index(drop=True)
+    return pd.DataFrame(columns=_CASES)
 
 
 def coerce(df: pd.DataFrame, table: Table, parsed: ParsedFrame | None = None) -> pd.DataFrame:
@@ -177,8 +209,9 @@ def _open(path: str | Path, table: Table, client_id: str | None = None,
     """Read a file (`workbook`: the .xlsx already open) and map its headers; with `client_id`, keep
     only that client's rows (after the header check, before any cell is parsed)."""
     path = Path(path)
-    if not path.is_file():
-        return _Opened(path, None, None, [Problem(str(path), f"{table.name} file not found")])
+    unusable = input_file_problem(path, f"{table.name} file not found", f"{table.name} file")
+    if unusable is not None:
+        return _Opened(path, None, None, [unusable])
     try:
         raw, sheet, rows = _read_for(path, table, client_id, workbook)
     except InputError as exc:
@@ -207,27 +240,68 @@ def _check(files: list[_Opened], table: Table) -> tuple[pd.DataFrame, list[list[
         file.frame = None
     del frames
     parsed = ParsedFrame(stacked, owned=True)
-    found: list[list[Problem]] = [[] for _ in files]
-    for index, column, message in _failures(stacked, table, parsed):
-        k = int(np.searchsorted(starts, index, side="right")) - 1 if len(files) > 1 else 0
-        found[k].append(Problem(str(files[k].path), message, sheet=files[k].sheet,
-                                row=files[k].file_row(index - int(starts[k])), column=column))
+    found = _cell_problems(_failures(stacked, table, parsed), files, starts, table)
     distinct_keys = [False] * len(files)
     if len(table.unique_key) > 1 and table.unique_key[-1] in stacked:
         last = parsed[table.unique_key[-1]]
         distinct_keys = [last.all_distinct_text(int(a), int(b - a)) for a, b in itertools.pairwise(starts)]
     typed = coerce(stacked, table, parsed)  # releases each column's cells and parse as it goes
     del stacked, parsed
-    order = {c.name: i for i, c in enumerate(table.columns)}
     for k, file in enumerate(files):
         if len(table.unique_key) > 1:
             own = typed.iloc[starts[k]:starts[k + 1]]
-            for i in _duplicate_keys(own, table, distinct_keys[k]):
-                found[k].append(Problem(str(file.path), "duplicate " + " + ".join(table.unique_key)
-                                        + f" ({own.iloc[i][table.unique_key[-1]]!r}); each must appear once",
-                                        sheet=file.sheet, row=file.file_row(int(i)), column=table.unique_key[-1]))
-        found[k].sort(key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
+            key, last = " + ".join(table.unique_key), table.unique_key[-1]
+            repeated = _duplicate_keys(own, table, distinct_keys[k])
+            found[k].extend(Problem(str(file.path), f"duplicate {key} ({own.iloc[i][last]!r}); each must appear once",
+                                    sheet=file.sheet, row=file.file_row(int(i)), column=last)
+                            for i in repeated[:errors.MAX_LISTED])
+            if len(repeated) > errors.MAX_LISTED:
+                found[k].append(Omitted(str(file.path), f"duplicate {key}; each must appear once", file.sheet,
+                                        None, last, len(repeated) - errors.MAX_LISTED))
+        found[k] = _first_listed(found[k], table)
     return typed, found
+
+
+def _cell_problems(cases: pd.DataFrame, files: list[_Opened], starts: np.ndarray,
+                   table: Table) -> list[list[Problem]]:
+    """Per file, its first `errors.MAX_LISTED` failing cells (by row, then column) as problems and
+    the rest as counts per column and check: Python objects for a few hundred cells, however many fail."""
+    found: list[list[Problem]] = [[] for _ in files]
+    if not len(cases):
+        return found
+    cap = errors.MAX_LISTED
+    index = cases["index"].to_numpy(dtype=np.int64)
+    file_of = np.searchsorted(starts, index, side="right") - 1 if len(files) > 1 else np.zeros(len(index), int)
+    order = {c.name: i for i, c in enumerate(table.columns)}
+    rank = cases["column"].map(order).fillna(-1).to_numpy()
+    by_place = np.lexsort((rank, index, file_of))  # stable: pandera's order within one cell
+    file_sorted = file_of[by_place]
+    within = np.arange(len(by_place)) - np.searchsorted(file_sorted, file_sorted, side="left")
+    for i in by_place[within < cap]:
+        file, k = files[file_of[i]], int(file_of[i])
+        found[k].append(Problem(str(file.path), _message(cases["check"].iat[i], cases["failure_case"].iat[i]),
+                                sheet=file.sheet, row=file.file_row(int(index[i] - starts[k])),
+                                column=cases["column"].iat[i]))
+    rest = cases.iloc[by_place[within >= cap]].assign(file=file_sorted[within >= cap])
+    for (k, column, check), n in rest.groupby(["file", "column", "check"], sort=False).size().items():
+        found[k].append(Omitted(str(files[k].path), check, files[k].sheet, None, column, int(n)))
+    return found
+
+
+def _first_listed(problems: list[Problem], table: Table) -> list[Problem]:
+    """A file's problems by row and column, the first `errors.MAX_LISTED` listed and the rest counted
+    per column and kind (`Omitted`, after them, by column)."""
+    order = {c.name: i for i, c in enumerate(table.columns)}
+    listed = sorted((p for p in problems if not isinstance(p, Omitted)),
+                    key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
+    counts: Counter[tuple[str | None, str]] = Counter()
+    for p in [*listed[errors.MAX_LISTED:], *(p for p in problems if isinstance(p, Omitted))]:
+        counts[p.column, errors.problem_kind(p)] += p.count if isinstance(p, Omitted) else 1
+    if not counts:
+        return listed
+    file, sheet = problems[0].file, problems[0].sheet
+    omitted = [Omitted(file, kind, sheet, None, column, n) for (column, kind), n in counts.items()]
+    return listed[:errors.MAX_LISTED] + sorted(omitted, key=lambda p: order.get(p.column or "", -1))
 
 
 def _stackable(files: list[_Opened]) -> bool:

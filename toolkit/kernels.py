@@ -51,8 +51,15 @@ def fork_enabled() -> bool:
 
 
 # --- the template process -------------------------------------------------------------------
-def _serve(requests: int, replies: int, preload: Sequence[str]) -> None:
-    """Main loop of the template: import, then fork one kernel per request line."""
+def _serve(requests: int, replies: int, preload: Sequence[str], parent: int | None = None) -> None:
+    """Main loop of the template: import, then fork one kernel per request line.
+
+    It dies with `parent` (the renderer that started it, when given), and in any case ends when
+    the renderer's end of the request pipe closes; each kernel dies with the template."""
+    if parent is not None:
+        from toolkit.lifecycle import die_with_parent
+
+        die_with_parent(parent)
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]  # as ipykernel_launcher does; the kernel puts '' back itself
     os.environ.setdefault("MPLBACKEND", _MPL_INLINE)  # what ipykernel sets before any user import
@@ -70,12 +77,13 @@ def _serve(requests: int, replies: int, preload: Sequence[str]) -> None:
     gc.freeze()  # imported objects stay in shared pages in every forked kernel
     out = os.fdopen(replies, "w", buffering=1)
     out.write("ready\n")
+    me = os.getpid()
     with os.fdopen(requests, "r") as inbox:
         for line in inbox:
             request = json.loads(line)
             pid = os.fork()
             if pid == 0:
-                _become_kernel(request, requests, replies)
+                _become_kernel(request, requests, replies, me)
             out.write(json.dumps({"pid": pid}) + "\n")
 
 
@@ -90,11 +98,14 @@ def _reap(_signum: int, _frame: Any) -> None:
             return
 
 
-def _become_kernel(request: dict[str, Any], requests: int, replies: int) -> None:
+def _become_kernel(request: dict[str, Any], requests: int, replies: int, template_pid: int) -> None:
     """In the forked child: take on the launch settings of a cold kernel, then run ipykernel."""
     code = 1
     try:
         os.setsid()  # its own process group, as jupyter_client gives a kernel: interrupts reach it alone
+        from toolkit.lifecycle import die_with_parent
+
+        die_with_parent(template_pid)  # out of the batch's process group, so killing that group misses it
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         for fd in (requests, replies):
             os.close(fd)
@@ -140,7 +151,10 @@ class Template:
         self.pythonpath = os.environ.get("PYTHONPATH")
         req_r, self._req_w = os.pipe()
         self._rep_r, rep_w = os.pipe()
-        code = f"from toolkit.kernels import _serve; _serve({req_r}, {rep_w}, {list(preload)!r})"
+        # The template dies with this process, unless this thread is a passing one (the parent-death
+        # signal follows the thread that started a child): it then ends when the request pipe closes.
+        parent = os.getpid() if threading.current_thread() is threading.main_thread() else None
+        code = f"from toolkit.kernels import _serve; _serve({req_r}, {rep_w}, {list(preload)!r}, {parent})"
         try:
             self.process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(req_r, rep_w),
                                             stdin=subprocess.DEVNULL)

@@ -6,6 +6,7 @@ Each KPI gives a rank (1 = best); the overall rank orders branches by their mean
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -104,6 +105,8 @@ def write_network_xlsx(table: pd.DataFrame, path: Path, language: str = "zh") ->
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
+    from toolkit.xlsx_text import guard_row
+
     head = headers(language)
     sheets = {
         "排名" if language == "zh" else "Ranking": ranking_columns()
@@ -118,6 +121,7 @@ def write_network_xlsx(table: pd.DataFrame, path: Path, language: str = "zh") ->
         ws.append([head.get(c, c) for c in cols])
         for row in table[cols].itertuples(index=False):
             ws.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row])
+            guard_row(ws, ws.max_row)  # a branch named "=HYPERLINK(...)" stays text
         for j, col in enumerate(cols, start=1):
             fmt = ("0.00%" if col in {k for k, _, _ in FIVE} else "#,##0.00" if "aum" in col
                    else "0.00" if col == "mean_rank" else None)
@@ -137,27 +141,28 @@ def write_network_xlsx(table: pd.DataFrame, path: Path, language: str = "zh") ->
 def write_network(books: Sequence[tuple[BranchParams, BranchInputs]], period: str, branches: dict[str, str],
                   period_dir: Path, status: dict[str, str] | None = None, formats: Sequence[str] = ("html",),
                   timeout: int = 600, language: str = "zh", kpis: pd.DataFrame | None = None) -> list[Path]:
-    """network.xlsx and network.html (plus .pdf when asked) in outputs/<period>/, moved into place
+    """network.xlsx and network.html (plus .pdf when asked) in outputs/<period>/, published together
     only once all were produced; the executed network notebook is kept beside them for audit.
-    kpis: `network_kpis` of the same books, when already computed."""
+    Everything is made in this run's own work folder under the output root (toolkit.lifecycle), so
+    two runs never share a staging folder. kpis: `network_kpis` of the same books, when computed."""
+    from toolkit.lifecycle import work_dir
+    from toolkit.publish import publish_files
     from toolkit.render import render_notebook
     from toolkit.reports import _TITLES, notebook_path
 
     table = network_table(books, period, branches, status, kpis)
-    stage = period_dir / "_network"
-    with tempfile.TemporaryDirectory(prefix="clientcare-network-") as tmp:
-        data = Path(tmp) / "network.parquet"
+    failed = period_dir / "_failed"
+    with work_dir(period_dir.parent, "network") as work:
+        data = work / "network.parquet"
         table.to_parquet(data, index=False)
         t = _TITLES[language]
+        stage = work / "network"
         files = render_notebook(notebook_path("network"), {"table_path": str(data), "period": period}, stage,
                                 "network", formats=formats, language=language, timeout=timeout,
-                                title=t["network"], subtitle=t["network_sub"].format(period=period))
-    files.append(write_network_xlsx(table, stage / "network.xlsx", language))
-    # Everything exists before anything moves: the renames below cannot fail half-way for lack of a file.
-    written = []
-    for f in files:
-        target = period_dir / f.name
-        f.replace(target)
-        written.append(target)
-    stage.rmdir()
+                                failed_dir=failed / "_network", title=t["network"],
+                                subtitle=t["network_sub"].format(period=period))
+        files.append(write_network_xlsx(table, stage / "network.xlsx", language))
+        written = publish_files(files, period_dir)
+    with contextlib.suppress(OSError):
+        failed.rmdir()  # only if empty: an earlier failure of the comparison was resolved
     return written

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.fmt import Html, heading, table
+from toolkit.fmt import heading, paragraph, table
 from toolkit.network import FIVE, headers, network_table, ranking_columns
 from toolkit.schema import IN_SCOPE_TIERS
 
@@ -37,7 +37,7 @@ def load_table(table_path: str | None, params_dir: str = "params/branches", peri
 
 def ranking(table_: pd.DataFrame, language: str = "zh") -> list[Any]:
     cols = ranking_columns() + [f"rank_{k}" for k, _, _ in FIVE] + (["status"] if "status" in table_ else [])
-    return [heading(_T[language]["ranking"]), Html(f"<p>{_T[language]['note']}</p>"),
+    return [heading(_T[language]["ranking"]), paragraph(_T[language]["note"]),
             table(table_, columns=cols, pct=[k for k, _, _ in FIVE], money=("current_aum",),
                   int_cols=("overall_rank", "current_clients", *(f"rank_{k}" for k, _, _ in FIVE)),
                   labels=headers(language), language=language)]

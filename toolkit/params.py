@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from toolkit.errors import ParamsError, Problem
-from toolkit.periods import CompareTo, parse_period
+from toolkit.ids import ID_RULE, is_id, shown
+from toolkit.periods import CompareTo, format_period, parse_period, supported_date, supported_period
 from toolkit.settings import (
     ForumSettings,
     GreetingSettings,
@@ -38,6 +40,17 @@ FileList = Annotated[list[str], BeforeValidator(lambda v: [v] if isinstance(v, s
 Text = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
 
 
+def _valid_id(value: str) -> str:
+    """The id rule of toolkit.ids: an id names a folder under outputs/, so it is never a path."""
+    if not is_id(value):
+        raise PydanticCustomError("invalid_id", f"expected an id: {ID_RULE}, never a path")
+    return value
+
+
+#: An id that names an output folder (branch_id, client_id): Text, then the id rule.
+Id = Annotated[Text, AfterValidator(_valid_id)]
+
+
 class BranchData(Strict):
     clients: FileList
     staff: str
@@ -46,7 +59,7 @@ class BranchData(Strict):
 
 
 class BranchParams(Strict):
-    branch_id: Text
+    branch_id: Id
     branch_name: Text
     period: str | None = None
     data: BranchData
@@ -68,8 +81,9 @@ class BranchParams(Strict):
             return None
         if isinstance(v, dt.date):
             v = f"{v.year:04d}-{v.month:02d}"
-        parse_period(str(v))
-        return str(v)
+        if not is_id(v):  # it names the period's output folder: never '..' or '2026-11/../x'
+            raise PydanticCustomError("invalid_id", "expected a month like 2026-11, never a path")
+        return supported_period(format_period(*parse_period(v)))  # 9999-12 has no plan-month calendar
 
 
 class ClientData(Strict):
@@ -79,7 +93,7 @@ class ClientData(Strict):
 
 
 class ClientParams(Strict):
-    client_id: Text
+    client_id: Id
     data: ClientData
     fact_find: str
     as_of: dt.date | None = None
@@ -88,6 +102,11 @@ class ClientParams(Strict):
     proposal: ProposalSettings = Field(default_factory=ProposalSettings)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     visits: VisitSettings = Field(default_factory=VisitSettings)
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of(cls, v: dt.date | None) -> dt.date | None:
+        return None if v is None else supported_date(v, "as_of")  # 9999-12-31 overflowed in the notebook
 
 
 class _ParamsLoader(yaml.SafeLoader):
@@ -127,7 +146,8 @@ def _problems(path: Path, exc: ValidationError) -> list[Problem]:
         elif err["type"] == "missing":
             msg = f"required key {key!r} is missing"
         else:
-            msg = f"key {key!r}: {err['msg']} (got {err.get('input')!r})"
+            got = shown(err.get("input")) if err["type"] == "invalid_id" else repr(err.get("input"))
+            msg = f"key {key!r}: {err['msg']} (got {got})"
         out.append(Problem(str(path), msg))
     return out
 
@@ -149,7 +169,15 @@ def _resolve(value: str | None, base: Path) -> str | None:
     if value is None:
         return None
     p = Path(value).expanduser()
-    return str(p if p.is_absolute() else (base / p).resolve())
+    return str(p if p.is_absolute() else _absolute(base / p))
+
+
+def _absolute(p: Path) -> Path:
+    """`p` resolved; a symbolic link loop stays unresolved, for the loader to report it (exit 2)."""
+    try:
+        return p.resolve()
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError("Symlink loop from ...")
+        return p.absolute()
 
 
 def _validated(path: Path, model: type[M], overrides: dict[str, Any] | None) -> M:
@@ -167,7 +195,7 @@ def load_branch_params(path: str | Path, overrides: dict[str, Any] | None = None
     params = _validated(path, BranchParams, overrides)
     base = path.resolve().parent
     data = params.data.model_copy(update={
-        "clients": [str(p.resolve()) for p in resolve_paths(params.data.clients, base)],
+        "clients": [str(_absolute(p)) for p in resolve_paths(params.data.clients, base)],
         "staff": _resolve(params.data.staff, base),
         "products": _resolve(params.data.products, base),
         "activities": _resolve(params.data.activities, base),
@@ -183,7 +211,7 @@ def load_client_params(path: str | Path, overrides: dict[str, Any] | None = None
     params = _validated(path, ClientParams, overrides)
     base = path.resolve().parent
     data = params.data.model_copy(update={
-        "clients": [str(p.resolve()) for p in resolve_paths(params.data.clients, base)],
+        "clients": [str(_absolute(p)) for p in resolve_paths(params.data.clients, base)],
         "products": _resolve(params.data.products, base),
         "activities": _resolve(params.data.activities, base),
     })

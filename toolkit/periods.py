@@ -13,6 +13,14 @@ from typing import Literal
 
 CompareTo = Literal["previous_month", "quarter_start", "year_start"]
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+#: Years a period, its plan month and a date (as_of, a forum window) may fall in. Each plan needs
+#: the working days of the month after its period; they can be known only where the `holidays`
+#: package reckons China's statutory holidays (1950–2100; chinese-calendar's official schedules
+#: cover fewer years, the others fall back with a warning), and 2100 stays as a margin for
+#: timelines that run past the year's end. So the last period is 2099-11, planning 2099-12.
+FIRST_YEAR, LAST_YEAR = 1950, 2099
+SUPPORTED_PERIODS = f"{FIRST_YEAR}-01 to {LAST_YEAR}-11"
+SUPPORTED_DATES = f"{FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31"
 
 
 def parse_period(text: str) -> tuple[int, int]:
@@ -21,6 +29,23 @@ def parse_period(text: str) -> tuple[int, int]:
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValueError(f"period {text!r} is not a month like 2026-11")
     return int(m.group(1)), int(m.group(2))
+
+
+def supported_period(text: object) -> str:
+    """`text` as a period (`'2026-11'`) inside the supported range; ValueError naming the value and
+    the range otherwise (a period in 9999 once failed inside the notebook, planning month 10000-01)."""
+    y, m = parse_period(str(text))
+    if not (FIRST_YEAR, 1) <= (y, m) <= (LAST_YEAR, 11):
+        raise ValueError(f"period {format_period(y, m)} is outside the supported range {SUPPORTED_PERIODS} "
+                         f"(its plan month, the month after, must lie in {FIRST_YEAR}–{LAST_YEAR})")
+    return format_period(y, m)
+
+
+def supported_date(day: dt.date, what: str = "date") -> dt.date:
+    """`day` when it lies inside the supported range; ValueError naming it and the range otherwise."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"{what} {day.isoformat()} is outside the supported range {SUPPORTED_DATES}")
+    return day
 
 
 def format_period(year: int, month: int) -> str:

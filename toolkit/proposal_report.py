@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit import charts
-from toolkit.fmt import Html, bullet_list, callout, heading, key_figures, money, pct, table
+from toolkit.fmt import bullet_list, callout, heading, key_figures, money, paragraph, pct, table
 from toolkit.proposal import Proposal
 from toolkit.schema import ASSET_COLUMNS, label
 
@@ -91,10 +91,10 @@ def write_outputs(p: Proposal, folder: str | Path) -> list[Path]:
 
 def statement(p: Proposal) -> list[Any]:
     t = _t(p)
-    out: list[Any] = [heading(t["statement"]),
-                      Html(f"<p>{t['statement_text'].format(name=p.profile.get('name') or p.client_id, as_of=p.as_of)}</p>")]
+    name = p.profile.get("name") or p.client_id
+    out: list[Any] = [heading(t["statement"]), paragraph(t["statement_text"].format(name=name, as_of=p.as_of))]
     if p.advisor:
-        out.append(Html(f"<p>{t['advisor'].format(advisor=p.advisor)}</p>"))
+        out.append(paragraph(t["advisor"].format(advisor=p.advisor)))
     return out
 
 
@@ -163,9 +163,10 @@ def goals(p: Proposal) -> list[Any]:
     level = p.profile.get("risk_level")
     day = p.profile.get("risk_assessed_on")
     out: list[Any] = [heading(t["goals"]),
-                      Html(f"<p>{t['risk_attitude'].format(level=(level + ' ' + label(level, lang)) if level else t['not_assessed'], day=day or '—')}</p>")]
+                      paragraph(t["risk_attitude"].format(level=f"{level} {label(level, lang)}" if level
+                                                          else t["not_assessed"], day=day or "—"))]
     if p.goals.empty:
-        return [*out, Html(f"<p>{t['goal_none']}</p>")]
+        return [*out, paragraph(t["goal_none"])]
     out += [table(p.goals, columns=["goal", "target_year", "target_today", "target_future", "projected", "gap",
                                     "monthly_saving_needed", "probability"],
                   money=("target_today", "target_future", "projected", "gap"), yuan=("monthly_saving_needed",),
@@ -182,7 +183,7 @@ def allocation(p: Proposal) -> list[Any]:
     t, lang = _t(p), p.language
     out: list[Any] = [heading(t["allocation"])]
     if p.allocation.empty:
-        return [*out, Html(f"<p>{t['alloc_none']}</p>")]
+        return [*out, paragraph(t["alloc_none"])]
     total = float(p.allocation["amount"].sum())
     out.append(table(p.allocation, columns=["product_id", "name", "category", "risk_rating", "amount",
                                             "expected_return"],
@@ -190,7 +191,7 @@ def allocation(p: Proposal) -> list[Any]:
                      language=lang, caption=f"{t['total']} {money(total, lang)}"))
     left = p.investable["investable"] - total
     if left >= 1:
-        out.append(Html(f"<p>{t['cash_left'].format(amount=money(left, lang))}</p>"))
+        out.append(paragraph(t["cash_left"].format(amount=money(left, lang))))
     before, after = holdings_before_after(p)
     if before:
         out.append(charts.allocation_before_after(before, after, lang))
@@ -229,7 +230,7 @@ def service_plan(p: Proposal) -> list[Any]:
 
 
 def disclosure(p: Proposal) -> list[Any]:
-    return [heading(_t(p)["disclosure"]), Html(f'<div class="cc-disclosure"><p>{p.risk_disclosure}</p></div>')]
+    return [heading(_t(p)["disclosure"]), paragraph(p.risk_disclosure, box="cc-disclosure")]
 
 
 __all__ = ["statement", "summary", "family", "finances", "ratios", "goals", "advice", "allocation", "after_plan",

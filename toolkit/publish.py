@@ -14,6 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from toolkit.ids import ensure_under
+
 #: Files and folders we create get the usual permissions (mkstemp/mkdtemp would give 0600/0700).
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -73,9 +75,10 @@ def recover(dest: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def make_staging(dest: Path) -> Path:
-    """A fresh, empty staging folder next to `dest` (same filesystem, so the final move is a rename)."""
-    dest = Path(dest)
+def make_staging(dest: Path, root: Path | None = None) -> Path:
+    """A fresh, empty staging folder next to `dest` (same filesystem, so the final move is a rename).
+    With `root`, dest must lie strictly under it (toolkit.ids.ensure_under), or nothing is created."""
+    dest = Path(dest) if root is None else ensure_under(root, dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     sweep_staging(dest)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.staging-{os.getpid()}-", dir=dest.parent))
@@ -94,14 +97,61 @@ def sweep_staging(dest: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def publish_dir(staging: Path, dest: Path) -> None:
+def sweep_folder(folder: Path) -> None:
+    """`sweep_staging` for every dest in `folder`: the staging folders of renders that died there."""
+    if not Path(folder).is_dir():
+        return
+    for p in Path(folder).iterdir():
+        m = _STAGING.match(p.name)
+        if m and int(m.group("pid")) != os.getpid() and not _pid_alive(int(m.group("pid"))):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def publish_files(files: list[Path], folder: Path) -> list[Path]:
+    """Move finished files into `folder` together: every one replaced, or (if a rename fails) none.
+
+    For files that must sit directly in a shared folder (outputs/<period>/network.*), where a whole
+    folder cannot be swapped in. The files must be on folder's filesystem; each file they replace is
+    first linked aside, so that a failure half-way puts the previous ones back."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if not files:
+        return []
+    aside = Path(tempfile.mkdtemp(prefix=".publish-", dir=Path(files[0]).parent))
+    moved: list[tuple[Path, Path | None]] = []
+    try:
+        for f in map(Path, files):
+            target, backup = folder / f.name, None
+            if target.exists():
+                backup = aside / f.name
+                try:
+                    os.link(target, backup)
+                except OSError:  # no hard links here: a copy does as well
+                    shutil.copy2(target, backup)
+            os.replace(f, target)
+            moved.append((target, backup))
+    except BaseException:
+        for target, backup in reversed(moved):
+            if backup is None:
+                target.unlink(missing_ok=True)
+            else:
+                os.replace(backup, target)
+        raise
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+    _fsync_dir(folder)
+    return [target for target, _ in moved]
+
+
+def publish_dir(staging: Path, dest: Path, root: Path | None = None) -> None:
     """Move the finished `staging` folder into place as `dest`, replacing what was there.
 
     Two renames: dest -> dest.old-<pid>, staging -> dest; then the old folder is deleted. If
     the second rename fails, the first is undone, so dest is exactly as it was. If the process
     dies in between, the next `publish_dir` or `recover` on the same dest restores it.
+    With `root`, dest must lie strictly under it: an id such as `..` can never replace the root.
     """
-    staging, dest = Path(staging), Path(dest)
+    staging, dest = Path(staging), Path(dest) if root is None else ensure_under(root, dest)
     if not staging.is_dir():
         raise FileNotFoundError(f"staging folder {staging} does not exist")
     recover(dest)

@@ -1,12 +1,21 @@
 """Reading input files as text with their headers mapped: .xlsx, .csv (Arrow, or pandas where the
 dialects differ) and .parquet, whole or only one client's rows (a parquet file by its id column).
 `toolkit.io` checks what these return.
+
+Before a file is opened, `input_file_problem` says whether it is a readable regular file. CSV text is
+UTF-8 (with or without BOM) or else GB18030 (GBK's superset, what Chinese core-banking systems
+export). A table over `MAX_ROWS` rows (or CLIENTCARE_MAX_ROWS) is refused before its cells are parsed.
 """
 
 from __future__ import annotations
 
 import codecs
+import errno
+import io
+import os
 import re
+import stat
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,6 +30,59 @@ from toolkit.errors import InputError, Problem
 from toolkit.schema import Table
 
 READABLE = (".xlsx", ".xlsm", ".csv", ".parquet")
+
+
+# --- the file itself -------------------------------------------------------------------------------
+def input_file_problem(path: Path, missing: str = "file not found", what: str = "file") -> Problem | None:
+    """Why `path` cannot be read as an input file (`missing`: the message when it does not exist), or
+    None when it can. Only the file's status is read: a fifo is never opened (that would block)."""
+    try:
+        info = path.stat()  # follows symbolic links, as opening it would
+    except ValueError:  # os.stat refuses a NUL byte
+        return Problem(str(path).replace("\0", "\\0"), "the file name contains a NUL byte")
+    except OSError as exc:
+        reasons = {errno.ENOENT: missing, errno.ENOTDIR: missing,
+                   errno.ELOOP: "is a symbolic link loop (the link leads back to itself), not a file",
+                   errno.ENAMETOOLONG: "the file name is too long",
+                   errno.EACCES: "cannot be read: permission denied", errno.EPERM: "cannot be read: permission denied"}
+        return Problem(str(path), reasons.get(exc.errno or 0, f"cannot be read: {exc.strerror}"))
+    if stat.S_ISDIR(info.st_mode):
+        return Problem(str(path), f"is a directory; expected a {what}")
+    if not stat.S_ISREG(info.st_mode):
+        return Problem(str(path), f"is not a regular file (a fifo, socket or device); expected a {what}")
+    if not os.access(path, os.R_OK):
+        return Problem(str(path), "cannot be read: permission denied")
+    return None
+
+
+#: Rows a table may hold (per file); a larger file is refused before its cells are parsed where the
+#: format says how many it holds (parquet metadata, an xlsx sheet's dimension), else as soon as they are
+#: counted, so a runaway export fails in seconds instead of filling the memory. The environment variable
+#: CLIENTCARE_MAX_ROWS overrides it (a whole number), e.g. for a province beyond 5 million clients.
+MAX_ROWS = 5_000_000
+
+
+def max_rows() -> int:
+    """The row limit in force: CLIENTCARE_MAX_ROWS when set, else `MAX_ROWS`."""
+    raw = os.environ.get("CLIENTCARE_MAX_ROWS", "").strip()
+    if not raw:
+        return MAX_ROWS
+    try:
+        limit = int(raw.replace("_", "").replace(",", ""))
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        raise InputError(Problem("CLIENTCARE_MAX_ROWS", f"expected a whole number ≥ 1 (found {raw!r})"))
+    return limit
+
+
+def _check_rows(path: Path, rows: int, sheet: str | None = None, exact: bool = True) -> None:
+    """Refuse a table of more than `max_rows()` rows (`exact` False: `rows` is only known to exceed it)."""
+    limit = max_rows()
+    if rows > limit:
+        count = f"{rows:,} rows" if exact else f"more than {limit:,} rows"
+        raise InputError(Problem(str(path), f"{count}, over the limit of {limit:,} rows per table; split "
+                                            "the file (or raise the limit with CLIENTCARE_MAX_ROWS)", sheet=sheet))
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -93,9 +155,36 @@ def _quote_verdict(body: bytes, start: int) -> bool | None:
     return np.count_nonzero(flips[closes[-1] + 1:] if len(closes) else flips) % 2 == 1
 
 
+#: The encodings a CSV file is read in, in this order (named in the error when neither fits).
+CSV_ENCODINGS = ("UTF-8 (with or without BOM)", "GB18030 (GBK)")
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
-    """CSV cells as text: Arrow's reader where it reads the file as pandas does, else pandas'."""
+    """CSV cells as text: UTF-8, or else GB18030 (transcoded to UTF-8, then read the same way), so a
+    GBK export loads exactly as its UTF-8 copy. UTF-8 files pay nothing for this: a file is only
+    transcoded after reading it as UTF-8 failed."""
     data = path.read_bytes()
+    try:
+        return _read_utf8_csv(data, path)
+    except UnicodeDecodeError:
+        return _read_utf8_csv(_gb18030_as_utf8(data, path), path)
+
+
+def _gb18030_as_utf8(data: bytes, path: Path) -> bytes:
+    """The GB18030 text `data` (decoded strictly) as UTF-8, or InputError naming the encodings tried."""
+    try:
+        return data.decode("gb18030").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        hint = "; it looks like UTF-16, save it as CSV UTF-8" if data.startswith(
+            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "; save it as CSV UTF-8"
+        tried = " nor ".join(CSV_ENCODINGS)
+        raise InputError(Problem(str(path), f"cannot decode the text: it is neither {tried} (the encodings "
+                                            f"tried; byte {exc.start:,} is 0x{data[exc.start]:02x}){hint}")) from None
+
+
+def _read_utf8_csv(data: bytes, path: Path) -> pd.DataFrame:
+    """UTF-8 CSV cells as text: Arrow's reader where it reads the file as pandas does, else pandas';
+    UnicodeDecodeError when the bytes are not UTF-8."""
     body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
     if _arrow_reads_as_pandas(body):
         try:
@@ -107,10 +196,32 @@ def _read_csv(path: Path) -> pd.DataFrame:
                     convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pyarrow.string()),
                                                          strings_can_be_null=False))
                 if table.column_names == names and all(pyarrow.types.is_string(t) for t in table.schema.types):
+                    _check_rows(path, table.num_rows)  # before the cells become Python objects
                     return table.to_pandas(split_blocks=True, self_destruct=True)
         except (pyarrow.ArrowException, ValueError):
             pass  # a ragged row or bad UTF-8: pandas reads it (or says precisely why it cannot)
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    data.decode("utf-8-sig")  # strictly: UnicodeDecodeError for text in another encoding
+    limit = max_rows()
+    suspect = body.count(b"\n") + body.count(b"\r") > limit  # lines bound the rows from above
+    rows = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                       nrows=limit + 1 if suspect else None)
+    _check_rows(path, len(rows), exact=len(rows) <= limit)
+    return rows
+
+
+def csv_headers(path: Path) -> list[str]:
+    """A CSV file's headers word for word (repeats not renamed, as pandas' header row would be; UTF-8 or
+    GB18030, as `_read_csv` reads it), from its first megabyte only."""
+    with path.open("rb") as fh:
+        head = fh.read(1 << 20)
+        if fh.read(1):
+            head = head[:head.rfind(b"\n") + 1] or head  # whole lines: no character is cut in two
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = _gb18030_as_utf8(head, path).decode("utf-8")
+    first = pd.read_csv(io.StringIO(text), header=None, nrows=1, dtype=str, keep_default_na=False)
+    return [str(h) for h in first.iloc[0]] if len(first) else []
 
 
 def read_raw(path: Path, table: Table, workbook: pd.ExcelFile | None = None) -> tuple[pd.DataFrame, str | None]:
@@ -119,10 +230,14 @@ def read_raw(path: Path, table: Table, workbook: pd.ExcelFile | None = None) -> 
     `workbook`: the .xlsx file already open (opening one costs more than reading a small sheet)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(path), None
+        frame = _read_csv(path)
+        if _renamed_duplicates(frame.columns):
+            _refuse_duplicate_headers(csv_headers(path), table, path, None)
+        return frame, None
     if suffix == ".parquet":  # the cells pd.read_parquet gives, without copying them into 2-D blocks
-        table = pq.read_table(path, use_pandas_metadata=True)
-        return table.to_pandas(split_blocks=True, self_destruct=True), None
+        _check_rows(path, pq.read_metadata(path).num_rows)
+        arrow = pq.read_table(path, use_pandas_metadata=True)
+        return arrow.to_pandas(split_blocks=True, self_destruct=True), None
     if suffix in (".xlsx", ".xlsm"):
         if workbook is not None:
             return _read_sheet(workbook, path, table)
@@ -141,7 +256,38 @@ def _read_sheet(book: pd.ExcelFile, path: Path, table: Table) -> tuple[pd.DataFr
         raise InputError(Problem(str(path), f"sheet {table.sheet!r} (or {table.sheet_alias!r}) is missing; "
                                             f"found {', '.join(sheets)}"))
     sheet = sheet or sheets[0]
-    return book.parse(sheet_name=sheet, dtype=object), sheet
+    worksheet = book.book[sheet] if hasattr(book.book, "worksheets") else None  # openpyxl's
+    top, bottom = getattr(worksheet, "min_row", None), getattr(worksheet, "max_row", None)
+    if isinstance(top, int) and isinstance(bottom, int):  # the sheet's dimension: no cell read yet
+        _check_rows(path, bottom - top, sheet)
+    limit = max_rows()  # a sheet without (or with a wrong) dimension: parsing stops after the limit
+    frame = pd.read_excel(book, sheet_name=sheet, dtype=object, nrows=limit + 1)
+    _check_rows(path, len(frame), sheet, exact=len(frame) <= limit)
+    if _renamed_duplicates(frame.columns):
+        raw = pd.read_excel(book, sheet_name=sheet, dtype=object, header=None, nrows=1)
+        _refuse_duplicate_headers(raw.iloc[0].tolist() if len(raw) else [], table, path, sheet)
+    return frame, sheet
+
+
+def _renamed_duplicates(columns: Iterable[object]) -> bool:
+    """Whether pandas may have renamed a repeated header ('客户号', '客户号.1'): then the raw headers
+    are read again to know (a header may also be '客户号.1' itself)."""
+    labels = {str(c) for c in columns}
+    return any(isinstance(c, str) and (m := re.fullmatch(r"(.*)\.\d+", c, re.S)) is not None
+               and m.group(1) in labels for c in columns)
+
+
+def _refuse_duplicate_headers(headers: list[object], table: Table, path: Path, sheet: str | None) -> None:
+    """InputError when a header of a contract column appears twice, word for word (two 客户号 columns):
+    which one holds the data would be a guess. Repeated headers of unknown columns stay ignored."""
+    aliases = {k.lower() for k in table.alias_map()}
+    counts = Counter(h for h in headers if isinstance(h, str) or isinstance(h, (int, float)) and h == h)
+    problems = [Problem(str(path), f"the header {header!r} appears {n} times; keep one such column",
+                        sheet=sheet, column=str(header))
+                for header, n in counts.items()
+                if n > 1 and any(c in aliases for c in header_candidates(header))]
+    if problems:
+        raise InputError(problems)
 
 
 # --- one client's rows (a proposal) ----------------------------------------------------------
@@ -214,6 +360,7 @@ def read_parquet_client(path: Path, table: Table, client_id: str) -> tuple[pd.Da
     """A parquet file's cells for one client and their row positions in the file: the id column is
     read alone, then only the rows it points to. None when the id column cannot be found this way."""
     parquet = pq.ParquetFile(path)
+    _check_rows(path, parquet.metadata.num_rows)
     header = _client_header(parquet, table, path)
     if header is None:
         return None

@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import functools
 import html
+import json
 import logging
 import re
 import shutil
@@ -29,9 +30,10 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import RenderError
+from toolkit.errors import EnvironmentProblem, RenderError
+from toolkit.ids import ensure_under
 from toolkit.perf import gc_paused
-from toolkit.publish import make_staging, publish_dir
+from toolkit.publish import atomic_write_bytes, make_staging, publish_dir
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +92,9 @@ def _toc_and_ids(body: str, language: str) -> tuple[str, str]:
     def number(match: re.Match[str]) -> str:
         level, attrs, inner = int(match.group(1)), match.group(2) or "", match.group(3)
         anchor = f"sec-{len(entries) + 1}"
-        entries.append((level, anchor, " ".join(_TAG.sub("", inner).split())))
+        # The heading's text, re-escaped: stripping tags from markup cannot be trusted to leave text.
+        words = html.unescape(" ".join(_TAG.sub("", inner).split()))
+        entries.append((level, anchor, html.escape(words, quote=False)))
         return f'<h{level}{_ID_ATTR.sub("", attrs)} id="{anchor}">{inner}</h{level}>'
 
     body = _HEADING.sub(number, body)
@@ -277,28 +281,62 @@ def _error_text(exc: BaseException, notebook: Path) -> str:
     return f"{notebook.name}: {type(exc).__name__}: {first[0] if first else ''}".rstrip(": ")
 
 
-def _prepare_only(papermill: Any, notebook: Path, executed: Path, params: dict[str, Any]) -> None:
-    """Papermill writes no notebook when a cell times out or the kernel dies; write the
-    parameterised input instead, so the failure can be reproduced in Jupyter."""
+def _prepare_only(papermill: Any, notebook: Path, params: dict[str, Any]) -> bytes | None:
+    """The parameterised input notebook, for when papermill wrote none or a broken one (a cell
+    timed out, the kernel died, the disk filled): enough to reproduce the failure in Jupyter."""
+    import nbformat
+
     try:
-        papermill.execute_notebook(str(notebook), str(executed), parameters=params, prepare_only=True,
-                                   progress_bar=False)
+        nb = papermill.execute_notebook(str(notebook), None, parameters=params, prepare_only=True,
+                                        progress_bar=False)
+        return nbformat.writes(nb).encode("utf-8")
     except Exception:  # the notebook itself is unreadable: nothing to keep
-        log.debug("could not write the parameterised notebook", exc_info=True)
-
-
-def _keep_failed(executed: Path, failed_path: Path) -> str | None:
-    if not executed.is_file():
+        log.debug("could not prepare the parameterised notebook", exc_info=True)
         return None
-    failed_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(executed), str(failed_path))
-    return str(failed_path)
+
+
+def _whole_notebook(executed: Path) -> bytes | None:
+    """The notebook papermill wrote, if it is whole: on a full disk it is empty or cut short."""
+    try:
+        data = executed.read_bytes()
+        json.loads(data)
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def _keep_failed(executed: Path, failed_path: Path, prepared: Callable[[], bytes | None]) -> tuple[str | None, str]:
+    """Keep the failed notebook (the executed one if whole, else `prepared()`) at failed_path.
+
+    Written atomically, so a kept notebook is never empty or cut short. Returns (its path, "") or
+    (None, a note saying why there is none: a notebook was never there, or the disk refused it)."""
+    data = _whole_notebook(executed) or prepared()
+    if data is None:
+        return None, ""
+    try:
+        atomic_write_bytes(failed_path, data)
+    except OSError as exc:
+        # An older failure's notebook would pass for this one's; its folder goes too, if now empty.
+        for remove in (failed_path.unlink, failed_path.parent.rmdir):
+            with contextlib.suppress(OSError):
+                remove()
+        return None, f"the failed notebook could not be kept: {EnvironmentProblem.reason(exc)}"
+    return str(failed_path), ""
+
+
+def _raise_if_environment(exc: BaseException, path: Path, kept: str | None = None, note: str = "") -> None:
+    """A failure the machine caused (read-only or full disk, permissions) is an EnvironmentProblem:
+    exit 1 with a plain message, never reported as a failed notebook or a bug."""
+    problem = EnvironmentProblem.of(exc, path, note or (f"failed notebook kept at {kept}" if kept else ""))
+    if problem is not None:
+        raise problem from exc
 
 
 def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, basename: str,
                     formats: Iterable[str] = FORMATS, title: str = "", subtitle: str = "",
                     language: str = "zh", timeout: int = 600, failed_dir: Path | None = None,
-                    kernel_name: str = "python3", before_publish: Callable[[], None] | None = None) -> list[Path]:
+                    kernel_name: str = "python3", before_publish: Callable[[], None] | None = None,
+                    root: Path | None = None) -> list[Path]:
     """Execute `notebook` with `parameters` and publish `<basename>.ipynb/.html/.pdf` into `dest`.
 
     The notebook also receives `output_dir` (where it should write its other files) and
@@ -306,7 +344,9 @@ def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, b
     the executed notebook (with papermill's error banner) is kept in `failed_dir` (default
     `<dest.parent>/_failed/<dest.name>/`) and RenderError says why and where. Returns the
     published files. `before_publish` runs once everything is rendered, just before it is
-    published: if it raises, nothing is published and its exception propagates.
+    published: if it raises, nothing is published and its exception propagates. With `root` (the
+    output root), dest and the failed-notebook folder are proven to lie under it before anything is
+    written or removed (toolkit.ids.ensure_under).
     """
     import papermill
 
@@ -319,7 +359,13 @@ def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, b
     if unknown:
         raise ValueError(f"unknown formats {sorted(unknown)}; choose from {FORMATS}")
     failed_path = Path(failed_dir or dest.parent / "_failed" / dest.name) / f"{basename}.ipynb"
-    staging = make_staging(dest)
+    if root is not None:
+        ensure_under(root, failed_path)
+    try:
+        staging = make_staging(dest, root)
+    except OSError as exc:
+        _raise_if_environment(exc, dest.parent)
+        raise
     executed = staging / f"{basename}.ipynb"
     params = _plain({"language": language, **parameters, "output_dir": str(staging)})
     warming = warm_converters_in_background(formats)
@@ -331,10 +377,11 @@ def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, b
                 execution_timeout=timeout, request_save_on_cell_execute=False,
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"], kernel_manager_class=kernel_manager_class())
         except Exception as exc:
-            if not executed.is_file():  # a timeout or a dead kernel: keep what was run, parameters included
-                _prepare_only(papermill, notebook, executed, params)
-            kept = _keep_failed(executed, failed_path)
-            raise RenderError(_error_text(exc, notebook), kept_notebook=kept) from exc
+            # a timeout or a dead kernel writes no notebook: keep what was run, parameters included
+            kept, note = _keep_failed(executed, failed_path, lambda: _prepare_only(papermill, notebook, params))
+            _raise_if_environment(exc, dest, kept, note)
+            raise RenderError(_error_text(exc, notebook) + (f" ({note})" if note else ""),
+                              kept_notebook=kept) from exc
         if formats:
             if warming is not None:
                 warming.join()
@@ -346,12 +393,17 @@ def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, b
                 if "pdf" in formats:
                     html_to_pdf(page, staging / f"{basename}.pdf", base_url=staging)
             except Exception as exc:
-                kept = _keep_failed(executed, failed_path)
-                raise RenderError(f"{notebook.name}: conversion failed: {type(exc).__name__}: {exc}",
-                                  kept_notebook=kept) from exc
+                kept, note = _keep_failed(executed, failed_path, lambda: _prepare_only(papermill, notebook, params))
+                _raise_if_environment(exc, dest, kept, note)
+                raise RenderError(f"{notebook.name}: conversion failed: {type(exc).__name__}: {exc}"
+                                  + (f" ({note})" if note else ""), kept_notebook=kept) from exc
         if before_publish is not None:
             before_publish()
-        publish_dir(staging, dest)
+        try:
+            publish_dir(staging, dest, root)
+        except OSError as exc:
+            _raise_if_environment(exc, dest)
+            raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if failed_path.is_file():  # an older failure of this render is now resolved

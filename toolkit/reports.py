@@ -12,7 +12,6 @@ import atexit
 import datetime as dt
 import gc
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,6 +21,8 @@ import yaml
 
 from toolkit.background import BackgroundCall
 from toolkit.errors import InputError, Problem, RenderError
+from toolkit.ids import path_under
+from toolkit.lifecycle import batch_lock, ensure_parent_alive, make_work_dir, sweep, work_dir
 from toolkit.params import BranchParams, ClientParams, load_branch_params, load_client_params
 from toolkit.periods import last_closed_month, parse_period
 
@@ -119,7 +120,8 @@ def load_plan(params_path: str | Path, period: str | None = None, inputs_dir: st
 
 
 def branch_dest(out_root: Path, period: str, branch_id: str) -> Path:
-    return Path(out_root) / period / branch_id
+    """outputs/<period>/<branch_id>, resolved and proven to lie under out_root (toolkit.ids)."""
+    return path_under(out_root, period, branch_id)
 
 
 def _render_branch(params_path: Path, params: BranchParams, period: str, inputs_dir: Path,
@@ -133,9 +135,10 @@ def _render_branch(params_path: Path, params: BranchParams, period: str, inputs_
     render_notebook(
         notebook_path("branch_plan"),
         {"params_path": str(Path(params_path).resolve()), "period": period, "inputs_dir": str(inputs_dir)},
-        dest, "branch_plan", formats=formats, language=params.language, timeout=timeout,
+        dest, "branch_plan", formats=formats, language=params.language, timeout=timeout, root=out_root,
         title=t["branch"].format(name=params.branch_name),
         subtitle=t["branch_sub"].format(bid=params.branch_id, period=period, month=plan_month(period)),
+        before_publish=ensure_parent_alive,  # in a batch worker: nothing published for a batch that died
     )
     return dest
 
@@ -149,9 +152,9 @@ def render_branch(params_path: str | Path, period: str | None = None, formats: S
     params = load_branch_params(params_path)
     inputs = load_branch_inputs(params)
     plan = build_branch_plan(params, inputs, period)  # any input problem surfaces here, before a kernel
-    with tempfile.TemporaryDirectory(prefix="clientcare-inputs-") as tmp:
-        write_inputs(branch_slice(inputs, params.branch_id), Path(tmp))
-        return _render_branch(Path(params_path), params, plan.analytics.period, Path(tmp), formats,
+    with work_dir(out_root, "inputs") as tmp:  # under the output root, never the system temp folder
+        write_inputs(branch_slice(inputs, params.branch_id), tmp)
+        return _render_branch(Path(params_path), params, plan.analytics.period, tmp, formats,
                               Path(out_root), timeout)
 
 
@@ -322,8 +325,7 @@ def render_proposal(params_path: str | Path | None, *, fact_find: Path | None = 
     # First thing: the kernel's imports run on another core meanwhile.
     start_template(tuple(m for m in PRELOAD if m not in _NOT_IN_PROPOSALS))
     warm_up()
-    with tempfile.TemporaryDirectory(prefix="clientcare-proposal-") as tmp:
-        tmp_path = Path(tmp)
+    with work_dir(out_root, "proposal") as tmp_path:  # client data stays under the output root
         if params_path is None:
             params_path = _client_params_from_options(fact_find, str(client_id), clients, products, activities,
                                                       as_of, tmp_path)
@@ -357,12 +359,12 @@ def _render_checked_proposal(params: ClientParams, params_path: Path, full_check
                               tmp_path / "inputs")  # not BranchInputs: the analytics stack is not needed here
     _write_checked_fact_find(ff, inputs_dir)
     t = _TITLES[params.language]
-    dest = out_root / "clients" / params.client_id / day.isoformat()
+    dest = path_under(out_root, "clients", params.client_id, day.isoformat())  # proven inside out_root
     try:
         render_notebook(
             notebook_path("client_proposal"),
             {"params_path": str(params_path.resolve()), "inputs_dir": str(inputs_dir), "as_of": day},
-            dest, "proposal", formats=formats, language=params.language, timeout=timeout,
+            dest, "proposal", formats=formats, language=params.language, timeout=timeout, root=out_root,
             title=t["proposal"], subtitle=t["proposal_sub"].format(cid=params.client_id, as_of=day.isoformat()),
             before_publish=lambda: _raise_book_problems(full_check, timeout),
         )
@@ -390,10 +392,7 @@ def run_monthly(period: str | None = None, params_dir: str | Path = "params/bran
     comparison. Returns the batch Manifest (manifest.json in outputs/<period>/).
 
     The workers start (and import everything) while this process reads each distinct set of
-    data files once and writes every branch its slice."""
-    from toolkit.batch import run_batch
-    from toolkit.network import write_network
-
+    data files once and writes every branch its slice. One batch at a time per output root."""
     period = period or last_closed_month()
     try:
         parse_period(period)
@@ -402,11 +401,24 @@ def run_monthly(period: str | None = None, params_dir: str | Path = "params/bran
     files = sorted(Path(params_dir).glob("*.yaml")) + sorted(Path(params_dir).glob("*.yml"))
     if not files:
         raise InputError(Problem(str(params_dir), "no branch params files (*.yaml) in this folder"))
-    warm_up()  # for the network notebook at the end
     out_root = Path(out_root).resolve()  # workers and the manifest must agree on every path
-    period_dir = out_root / period
+    with batch_lock(out_root):  # a second batch on this root exits 2 (BatchRunningError)
+        return _run_monthly_locked(period, files, workers, resume, formats, out_root, timeout, progress)
+
+
+def _run_monthly_locked(period: str, files: list[Path], workers: int | None, resume: bool, formats: Sequence[str],
+                        out_root: Path, timeout: int, progress: bool) -> Any:
+    """`run_monthly` holding the root's lock; first it sweeps what a killed run left (`resume` redoes its work)."""
+    from toolkit.batch import run_batch
+    from toolkit.network import write_network
+    from toolkit.publish import sweep_folder
+
+    warm_up()  # for the network notebook at the end
+    period_dir = path_under(out_root, period)  # proven inside out_root, like every folder below it
     period_dir.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix="clientcare-batch-"))
+    sweep(out_root)
+    sweep_folder(period_dir)
+    staged = make_work_dir(out_root, "batch")  # every branch's slice of the client book
     shared: dict[str, Any] = {}
 
     def prepare() -> Iterator[Any]:
@@ -478,7 +490,9 @@ def _batch_jobs(files: list[Path], period: str, formats: Sequence[str], out_root
         if job_id in seen:
             job_id = f"{job_id}:{path.name}"
         seen.add(job_id)
-        files_expected = tuple(str(branch_dest(out_root, period, job_id) / f) for f in BRANCH_FILES
+        # Only looked up (resume): a job id may be "B001:b.yaml" or a broken file's stem; the job
+        # itself writes through branch_dest, which proves its folder lies under out_root.
+        files_expected = tuple(str(out_root / period / job_id / f) for f in BRANCH_FILES
                                if f.rsplit(".", 1)[-1] in (*formats, "ipynb", "json", "xlsx", "ics"))
         return Job(id=job_id, target="toolkit.reports:branch_job", kwargs=kwargs, files=files_expected)
 
@@ -492,6 +506,6 @@ def _batch_jobs(files: list[Path], period: str, formats: Sequence[str], out_root
         books.append((members[0][1], loaded))
         slices = branch_slices(loaded, [params.branch_id for _, params in members])
         for (path, params), (_, part) in zip(members, slices, strict=True):
-            yield job(path, write_inputs(part, staged / f"{len(seen):04d}-{params.branch_id}"))
+            yield job(path, write_inputs(part, path_under(staged, f"{len(seen):04d}-{params.branch_id}")))
     for path in sorted(unread, key=files.index):
         yield job(path)

@@ -101,6 +101,8 @@ class Column:
     unique: bool = False
     expected: str = ""  # what the user should put there, for error messages
     default: str | None = None  # canonical value for a blank cell (enum columns)
+    #: The latest a date may be (kind="date"): another date column of the same row, or "today".
+    not_after: str | None = None
 
     def describe(self) -> str:
         if self.expected:
@@ -148,7 +150,7 @@ CLIENTS = Table(
         Column("name", "客户姓名", "text", required=True),
         Column("branch_id", "机构号", "text", required=True),
         Column("gender", "性别", "enum", vocabulary=GENDERS),
-        Column("birth_date", "出生日期", "date"),
+        Column("birth_date", "出生日期", "date", not_after="snapshot_date"),
         Column("phone", "手机号", "text"),
         Column("maintainer_id", "维护人", "text"),
         *(_amount(c, ZH_LABELS[c]) for c in ASSET_COLUMNS),
@@ -213,7 +215,7 @@ FF_FAMILY = Table(
     (
         Column("member", "成员", "enum", required=True, vocabulary=MEMBERS),
         Column("name", "姓名", "text"),
-        Column("birth_date", "出生日期", "date"),
+        Column("birth_date", "出生日期", "date", not_after="today"),
         Column("occupation", "职业", "text"),
     ),
     sheet="family", sheet_alias="家庭信息",

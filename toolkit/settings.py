@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from toolkit.periods import supported_date
 
 TierName = Literal["out_of_scope", "basic", "potential_b", "potential_a", "wealth", "private_wealth"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -61,6 +63,16 @@ def _clock(value: object) -> object:
     return value
 
 
+def _supported_window(window: tuple[dt.date, dt.date] | None) -> tuple[dt.date, dt.date] | None:
+    """A forum or salon window is looked up in the working-day calendar: it must lie in the supported years."""
+    if window is not None:
+        for day in window:
+            supported_date(day, "window date")
+    return window
+
+
+#: An event window [start, end] inside the supported years (toolkit.periods.SUPPORTED_DATES).
+Window = Annotated[tuple[dt.date, dt.date], AfterValidator(_supported_window)]
 #: A time of day such as 09:30, quoted or not in YAML.
 ClockTime = Annotated[dt.time, BeforeValidator(_clock)]
 ForumStep = Literal["invitations", "confirmation_calls", "materials", "sms_reminder", "feedback_forms",
@@ -91,7 +103,7 @@ class VisitSettings(Strict):
 class ForumSettings(Strict):
     """The annual client forum (座谈会)."""
 
-    window: tuple[dt.date, dt.date]
+    window: Window
     capacity: int = Field(60, ge=1)
     expected_attendance_rate: float = Field(0.8, gt=0, le=1)
     budget_per_guest: float = Field(800, ge=0)
@@ -124,7 +136,7 @@ class SalonSettings(Strict):
     theme: Literal["demand_deposit", "time_deposit", "wealth_products", "funds", "bonds",
                    "insurance", "precious_metals", "custody_margin"]
     capacity: int = Field(20, ge=1)
-    window: tuple[dt.date, dt.date] | None = None  # None: the plan month
+    window: Window | None = None  # None: the plan month
     preferred_weekdays: tuple[Weekday, ...] = ("sat", "sun")
     start_time: ClockTime = dt.time(14, 30)
     duration_minutes: int = Field(120, ge=15)

@@ -31,6 +31,7 @@ from toolkit.schema import (
     Column,
     Table,
 )
+from toolkit.xlsx_text import as_text, guard_row
 
 Rows = pd.DataFrame | Iterable[Mapping[str, Any]] | None
 
@@ -139,7 +140,7 @@ def _write_profile(ws: Worksheet, profile: Mapping[str, Any] | None) -> None:
         elif value is not None:
             value = str(value)
         ws.cell(row=row, column=1, value=label)
-        cell = ws.cell(row=row, column=2, value=value)
+        cell = as_text(ws.cell(row=row, column=2, value=value))  # a name "=..." stays text
         if key in _DATE_FIELDS:
             cell.number_format = DATE_FORMAT
         elif key != "risk_level":
@@ -156,6 +157,7 @@ def _write_table(ws: Worksheet, table: Table, rows: Rows) -> None:
     for record in _records(rows):
         values = [_cell_value(table.name, c, record.get(c.name)) for c in table.columns]
         ws.append(values)
+        guard_row(ws, ws.max_row)
         for i, (column, value) in enumerate(zip(table.columns, values, strict=True)):
             widths[i] = max(widths[i], display_width(value if value is not None else ""))
             if column.kind == "date" and value is not None:

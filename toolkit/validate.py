@@ -10,7 +10,7 @@ from toolkit.errors import InputError, Problem
 from toolkit.factfind import load_fact_find
 from toolkit.io import read_table
 from toolkit.params import load_branch_params, load_client_params
-from toolkit.readers import header_candidates
+from toolkit.readers import csv_headers, header_candidates, input_file_problem
 from toolkit.schema import FACT_FIND_SHEETS, TABLES
 
 
@@ -20,12 +20,12 @@ def detect_kind(path: Path) -> str:
     if suffix in (".yaml", ".yml"):
         return "params"
     if suffix in (".xlsx", ".xlsm"):
-        sheets = set(pd.ExcelFile(path, engine="openpyxl").sheet_names)
-        if any(sheets & {t.sheet, t.sheet_alias} for t in FACT_FIND_SHEETS[1:4]):
-            return "fact_find"
-        headers = pd.read_excel(path, nrows=0, engine="openpyxl").columns
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            if any(set(book.sheet_names) & {t.sheet, t.sheet_alias} for t in FACT_FIND_SHEETS[1:4]):
+                return "fact_find"
+            headers = pd.read_excel(book, nrows=0).columns
     elif suffix == ".csv":
-        headers = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+        headers = csv_headers(path)  # UTF-8 or GB18030, as the loader reads it
     elif suffix == ".parquet":
         import pyarrow.parquet as pq
 
@@ -83,8 +83,9 @@ def validate_paths(paths: list[str | Path]) -> dict[str, tuple[str, list[Problem
     out: dict[str, tuple[str, list[Problem]]] = {}
     for raw in paths:
         path = Path(raw)
-        if not path.is_file():
-            out[str(path)] = ("?", [Problem(str(path), "file not found")])
+        unusable = input_file_problem(path)
+        if unusable is not None:
+            out[str(path)] = ("?", [unusable])
             continue
         try:
             kind = detect_kind(path)

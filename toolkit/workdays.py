@@ -22,11 +22,14 @@ import holidays as holidays_lib
 import pandas as pd
 
 from toolkit.errors import InputError, Problem
-from toolkit.periods import shift
+from toolkit.periods import shift, supported_period
 
 _ONE_DAY = dt.timedelta(days=1)
 #: Years with an official schedule in chinese-calendar (it raises for any other year).
 OFFICIAL_YEARS: range = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
+#: Years whose statutory holidays the `holidays` package reckons (the fallback): beyond them a
+#: calendar would silently miss the Spring Festival, so such a year is an input error instead.
+KNOWN_YEARS: range = range(holidays_lib.China.start_year, holidays_lib.China.end_year + 1)
 _FIXED_HOLIDAYS: tuple[tuple[int, int], ...] = ((1, 1), (5, 1), *((10, d) for d in range(1, 8)))
 _FALLBACK_TEXT = {
     "zh": "{year}年尚无官方节假日安排（调休）数据：工作日按周末和法定节假日推算，未含调休上班日；"
@@ -38,8 +41,14 @@ _FALLBACK_TEXT = {
 
 
 def plan_month(period: str) -> str:
-    """The month the plan made from period P's snapshot acts in: P + 1 (run on Dec 2 for 2026-11)."""
-    return shift(period, 1)
+    """The month the plan made from period P's snapshot acts in: P + 1 (run on Dec 2 for 2026-11).
+
+    Only for a supported period (toolkit.periods.supported_period): otherwise InputError, because
+    that plan month's working days cannot be known (P = 9999-12 would plan in month 10000-01)."""
+    try:
+        return shift(supported_period(period), 1)
+    except ValueError as exc:
+        raise InputError(Problem("period", str(exc))) from None
 
 
 def as_date(value: object) -> dt.date:
@@ -87,6 +96,9 @@ class WorkCalendar:
         self._years: dict[int, _Year] = {}
 
     def _year(self, year: int) -> _Year:
+        if year not in KNOWN_YEARS:
+            raise InputError(Problem("working-day calendar", f"no holiday data for {year}: China's working days "
+                                     f"are known for {KNOWN_YEARS[0]}–{KNOWN_YEARS[-1]} only"))
         if year not in self._years:
             self._years[year] = _official_year(year) if year in OFFICIAL_YEARS else _fallback_year(year)
         return self._years[year]

@@ -2,7 +2,8 @@
 
 Staff open these in Excel and act on them, so every sheet has a frozen header row, filters, real
 dates, readable widths and headers in the report language. Working lists carry names and client
-ids (staff need them) but phones are masked (CONTRACT §7).
+ids (staff need them) but phones are masked (CONTRACT §7). Text columns stay text: a name that
+starts with = + - @ is written so Excel cannot evaluate it (toolkit.xlsx_text).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from toolkit.forum import ForumPlan, SalonPlan
 from toolkit.privacy import mask_phones
 from toolkit.schema import label
 from toolkit.visits import VisitPlan
+from toolkit.xlsx_text import text_cell
 
 #: column key -> (Chinese header, English header, kind); kind sets the Excel number format.
 _COLUMNS: dict[str, tuple[str, str, str]] = {
@@ -95,7 +97,8 @@ def _cell(value: object, kind: str) -> object:
 
 def _sheet(wb: Workbook, title: str) -> Any:
     """A new sheet with a valid, unique title (Excel: ≤ 31 characters, none of []:*?/\\)."""
-    base = re.sub(r"[\[\]:*?/\\]", "_", title)[:31] or "Sheet"
+    # Excel also refuses a name that starts or ends with an apostrophe (a staff name may).
+    base = re.sub(r"[\[\]:*?/\\]", "_", title)[:31].strip("'") or "Sheet"
     name, n = base, 2
     while name in wb.sheetnames:
         suffix = f"~{n}"
@@ -126,12 +129,15 @@ def write_table(ws: Any, frame: pd.DataFrame, columns: Sequence[str], language: 
     ws.append([_header_cell(ws, h) for h in headers])
     formats = [_FORMATS.get(k) for k in kinds]
     styled = [j for j, f in enumerate(formats) if f]
+    texts = [j for j, k in enumerate(kinds) if k == "text"]
     for row in rows:
         for j in styled:
             if row[j] is not None:
                 cell = WriteOnlyCell(ws, value=row[j])
                 cell.number_format = formats[j]
                 row[j] = cell
+        for j in texts:  # names, districts, notes: text even when they start with = + - @
+            row[j] = text_cell(ws, row[j])
         ws.append(row)
 
 
