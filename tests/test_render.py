@@ -154,6 +154,42 @@ def test_cell_timeout_keeps_the_parameterised_notebook(tmp_path):
     assert not dest.exists()
 
 
+def test_a_kernel_that_dies_before_its_first_reply_is_started_again(tmp_path, monkeypatch):
+    """Another process's kernel may take a port between jupyter_client choosing it and our kernel
+    binding it: the kernel dies before any cell ran, and one more start must render the report."""
+    import papermill
+
+    real, calls = papermill.execute_notebook, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    files = render.render_notebook(NOTEBOOK, {"rows": 2}, tmp_path / "B001", "branch_plan", formats=("html",),
+                                   timeout=60)
+    assert len(calls) == 2 and (tmp_path / "B001" / "branch_plan.html") in files
+
+
+def test_a_failing_cell_is_not_run_twice(tmp_path, monkeypatch):
+    import papermill
+
+    real, calls = papermill.execute_notebook, []
+
+    def counted(*args, **kwargs):
+        if not kwargs.get("prepare_only"):  # keeping the failed notebook prepares it again: not a run
+            calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", counted)
+    with pytest.raises(RenderError):
+        render.render_notebook(NOTEBOOK, {"rows": -1}, tmp_path / "B001", "branch_plan", formats=("html",),
+                               timeout=60)
+    assert len(calls) == 1
+
+
 def test_conversion_failure_is_all_or_nothing_too(tmp_path, monkeypatch, zh):
     import papermill
 

@@ -7,7 +7,7 @@ Each KPI gives a rank (1 = best); the overall rank orders branches by their mean
 from __future__ import annotations
 
 import contextlib
-import tempfile
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -132,9 +132,9 @@ def write_network_xlsx(table: pd.DataFrame, path: Path, language: str = "zh") ->
                     cell.number_format = fmt
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-        wb.save(tmp.name)
-        atomic_write_bytes(path, Path(tmp.name).read_bytes())
+    buffer = io.BytesIO()  # in memory, not the system temp folder (ranking data stays in outputs/)
+    wb.save(buffer)
+    atomic_write_bytes(path, buffer.getvalue())
     return path
 
 

@@ -295,6 +295,18 @@ def _prepare_only(papermill: Any, notebook: Path, params: dict[str, Any]) -> byt
         return None
 
 
+#: Kernel starts tried per render. jupyter_client picks free ports before the kernel binds them, so
+#: a kernel of another process can take one in between ("Address already in use"): the kernel dies
+#: before it answers, no cell has run, and a second kernel with new ports is safe to start.
+KERNEL_START_ATTEMPTS = 2
+_NEVER_STARTED = ("Kernel died before replying to kernel_info", "Kernel didn't respond")
+
+
+def _kernel_never_started(exc: BaseException) -> bool:
+    """Whether `exc` says the kernel died or hung before its first reply (so nothing was executed)."""
+    return any(text in str(exc) for text in _NEVER_STARTED)
+
+
 def _whole_notebook(executed: Path) -> bytes | None:
     """The notebook papermill wrote, if it is whole: on a full disk it is empty or cut short."""
     try:
@@ -371,11 +383,19 @@ def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, b
     warming = warm_converters_in_background(formats)
     try:
         try:
-            result = papermill.execute_notebook(
-                str(notebook), str(executed), parameters=params,
-                kernel_name=kernel_name, progress_bar=False, log_output=False, cwd=str(staging),
-                execution_timeout=timeout, request_save_on_cell_execute=False,
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"], kernel_manager_class=kernel_manager_class())
+            for attempt in range(KERNEL_START_ATTEMPTS):
+                try:
+                    result = papermill.execute_notebook(
+                        str(notebook), str(executed), parameters=params,
+                        kernel_name=kernel_name, progress_bar=False, log_output=False, cwd=str(staging),
+                        execution_timeout=timeout, request_save_on_cell_execute=False,
+                        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                        kernel_manager_class=kernel_manager_class())
+                    break
+                except Exception as exc:
+                    if attempt + 1 == KERNEL_START_ATTEMPTS or not _kernel_never_started(exc):
+                        raise
+                    log.warning("the kernel did not start (%s); starting another", exc)
         except Exception as exc:
             # a timeout or a dead kernel writes no notebook: keep what was run, parameters included
             kept, note = _keep_failed(executed, failed_path, lambda: _prepare_only(papermill, notebook, params))
