@@ -114,10 +114,10 @@ def measure_breakdown(params_dir: Path, out: Path) -> dict[str, Any]:
     import weasyprint
     from pypdf import PdfReader
 
-    from toolkit import render as render_mod
-    from toolkit import reports
-    from toolkit.params import load_branch_params
-    from toolkit.plan import load_branch_inputs
+    from toolkit.branch.plan import load_branch_inputs
+    from toolkit.commands import run as reports
+    from toolkit.engine import render as render_mod
+    from toolkit.inputs.params import load_branch_params
 
     files = sorted(params_dir.glob("*.yaml"))
     params = load_branch_params(files[0])

@@ -1,4 +1,4 @@
-"""Benchmark: reading and checking client snapshots with `toolkit.io.load_clients` (full validation).
+"""Benchmark: reading and checking client snapshots with `toolkit.inputs.tables.load_clients` (full validation).
 
 Two data sets, written by the sample generator (seeded, so the same bytes every time):
 
@@ -10,10 +10,10 @@ Two data sets, written by the sample generator (seeded, so the same bytes every 
 Each run is a fresh `python bench/bench_load.py --measure …` subprocess that imports the loader and
 then times `load_clients(files)`: wall clock, CPU time (all threads) and peak RSS (`ru_maxrss`, so the
 interpreter, pandas, pyarrow and pandera are included). The table gives the median of the runs and the
-largest peak. `--baseline FILE` measures another version of toolkit/io.py the same way, for a
+largest peak. `--baseline FILE` measures another version of toolkit/inputs/tables.py the same way, for a
 before/after table — e.g. the loader before the speed work:
 
-    git show 5d419e7:toolkit/io.py > /tmp/io_before.py
+    git show 5d419e7:toolkit/inputs/tables.py > /tmp/io_before.py
     .venv/bin/python bench/bench_load.py --baseline /tmp/io_before.py
     .venv/bin/python bench/bench_load.py --network-dir /tmp/big --sample-dir /tmp/s1   # reuse samples
 
@@ -47,7 +47,7 @@ DATASETS = {  # name -> (`clientcare sample` options, client file pattern, label
 def measure(files: list[Path], io_file: Path | None) -> dict[str, float]:
     """The timed part, in a fresh process: `load_clients` on the files, after every import."""
     if io_file is None:
-        from toolkit.io import load_clients
+        from toolkit.inputs.tables import load_clients
     else:  # another version of the loader module, imported from its file
         spec = importlib.util.spec_from_file_location("baseline_io", io_file)
         assert spec is not None and spec.loader is not None
@@ -87,7 +87,7 @@ def _runs(files: list[Path], io_file: Path | None, runs: int) -> list[dict[str, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--baseline", type=Path, help="another toolkit/io.py to measure the same way")
+    parser.add_argument("--baseline", type=Path, help="another toolkit/inputs/tables.py to measure the same way")
     parser.add_argument("--network-dir", type=Path, help="folder with (or for) the 1M-client sample")
     parser.add_argument("--sample-dir", type=Path, help="folder with (or for) the default CSV sample")
     parser.add_argument("--only", choices=sorted(DATASETS), help="measure one data set")
@@ -97,7 +97,7 @@ def main() -> None:
     if args.measure:
         print(json.dumps(measure(args.measure, args.io)))
         return
-    loaders = ([("before", args.baseline.resolve())] if args.baseline else []) + [("toolkit.io", None)]
+    loaders = ([("before", args.baseline.resolve())] if args.baseline else []) + [("toolkit.inputs.tables", None)]
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_load_") as tmp:
         for name in [args.only] if args.only else list(DATASETS):

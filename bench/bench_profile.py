@@ -3,7 +3,7 @@
 Builds a seeded synthetic network in canonical form with numpy only (200 branches × 5,000
 clients, snapshots 2026-10-31 and 2026-11-30), writes one parquet file per snapshot to a temp
 folder, then times — in fresh subprocesses, after imports — what a run does: loading both
-snapshots and the staff table with `toolkit.io` (every cell checked, the typed book built), then
+snapshots and the staff table with `toolkit.inputs.tables` (every cell checked, the typed book built), then
 `analytics.analyse_network` for all branches. Reports both figures and their total (median of
 the runs) and the largest peak RSS (`resource.getrusage(...).ru_maxrss` of the measuring process,
 which includes the interpreter and pandas). Targets: ≤ 3 s, ≤ 2 GiB.
@@ -139,10 +139,10 @@ def build(out: Path, clients: int, branches: int = 200, seed: int = 20261130) ->
 
 
 def measure(folder: Path) -> dict[str, float]:
-    """The timed part: load both snapshots as a user's run does (`toolkit.io.load_clients`: every column
+    """The timed part: load both snapshots as a user's run does (`toolkit.inputs.tables.load_clients`: every column
     read and every cell checked, the typed book built), the staff table likewise, then profile every branch."""
-    from toolkit.analytics import analyse_network
-    from toolkit.io import load_clients, load_staff
+    from toolkit.branch.analytics import analyse_network
+    from toolkit.inputs.tables import load_clients, load_staff
 
     start = time.perf_counter()
     clients = load_clients(sorted(folder.glob("clients_*.parquet")))
@@ -196,7 +196,7 @@ def main() -> None:
         "",
         "| measure | median of runs | target |",
         "|---|---|---|",
-        f"| load + validate both snapshots and staff (toolkit.io) | {med['read_s']:.2f} s | |",
+        f"| load + validate both snapshots and staff (toolkit.inputs.tables) | {med['read_s']:.2f} s | |",
         f"| analyse_network, all branches | {med['analyse_s']:.2f} s | |",
         f"| total wall | {med['total_s']:.2f} s | ≤ {TARGET_SECONDS:.0f} s |",
         f"| peak RSS (largest run) | {peak:.0f} MiB | ≤ {TARGET_MIB} MiB |",

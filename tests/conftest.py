@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit.schema import ASSET_COLUMNS, TABLES
+from toolkit.base.schema import ASSET_COLUMNS, TABLES
 
 TEXT_COLUMNS = ("client_id", "name", "branch_id", "phone", "maintainer_id", "district", "gender", "risk_level")
 

@@ -1,6 +1,6 @@
 """`python -m toolkit` is the same as the `clientcare` console script."""
 
-from toolkit.cli import main
+from toolkit.commands.cli import main
 
 if __name__ == "__main__":
     main()

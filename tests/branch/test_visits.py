@@ -1,0 +1,345 @@
+"""Due visits and the visit schedule: hand-computed fixtures around real 2026 holidays, and properties."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from toolkit.base.periods import month_end, month_start, shift
+from toolkit.base.schema import ASSET_COLUMNS, TIER_RANK
+from toolkit.base.settings import VisitSettings
+from toolkit.base.workdays import WorkCalendar
+from toolkit.branch.visits import due_visits, plan_visits
+
+D = dt.date
+T = pd.Timestamp
+
+
+def client_book(rows: Sequence[dict], snapshot: str = "2026-08-31") -> pd.DataFrame:
+    """A classified current snapshot (what the analytics hand to planning) from a few fields per client."""
+    frame = pd.DataFrame(list(rows)) if rows else pd.DataFrame({"client_id": pd.Series(dtype=str)})
+    n = len(frame)
+    defaults = {
+        "name": [f"客户{i}" for i in range(n)],
+        "branch_id": "B001",
+        "phone": [f"1381234{i:04d}" for i in range(n)],
+        "district": None,
+        "maintainer_id": None,
+        "birth_date": None,
+        "tier": "private_wealth",
+        "aum": 3e6,
+    }
+    for col, value in defaults.items():
+        if col not in frame:
+            frame[col] = value
+        elif not isinstance(value, list) and value is not None:
+            frame[col] = frame[col].fillna(value)
+    frame["snapshot_date"] = T(snapshot)
+    frame["birth_date"] = pd.to_datetime(frame["birth_date"])
+    frame["gender"] = None
+    for col in ASSET_COLUMNS:
+        frame[col] = frame["aum"].astype(float) if col == "demand_deposit" else 0.0
+    frame["credit_card_annual_spend"] = 0.0
+    frame["loan_balance"] = 0.0
+    frame["card_level"] = "normal"
+    frame["risk_level"] = None
+    frame["in_scope"] = frame["tier"] != "out_of_scope"
+    frame["rank"] = frame["tier"].map(TIER_RANK).astype("int64")
+    frame["products_held"] = 1
+    frame["age"] = pd.array([pd.NA] * n, dtype="Int64")
+    return frame
+
+
+def staff_table(rows: Sequence[tuple]) -> pd.DataFrame:
+    """(staff_id, name, role, max_visits_per_month or None[, branch_id])."""
+    rows = [(*r, "B001") if len(r) == 4 else r for r in rows]
+    frame = pd.DataFrame(rows, columns=["staff_id", "name", "role", "max_visits_per_month", "branch_id"])
+    frame["max_visits_per_month"] = frame["max_visits_per_month"].astype("Int64")
+    return frame
+
+
+def activity_log(rows: Sequence[tuple]) -> pd.DataFrame:
+    """(date, staff_id, client_id, kind)."""
+    frame = pd.DataFrame(rows, columns=["date", "staff_id", "client_id", "kind"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["note"] = None
+    return frame
+
+
+STAFF = staff_table([("S1", "王经理", "wealth_manager", None), ("S2", "李理财", "financial_advisor", None)])
+
+
+def test_due_visits_by_cadence() -> None:
+    clients = client_book(
+        [
+            {"client_id": "C1"},  # never visited
+            {"client_id": "C2"},  # 09-15 + 1 month = 10-15
+            {"client_id": "C3", "tier": "wealth", "aum": 5e5},  # 08-31 + 3 = 11-30: not due
+            {"client_id": "C4", "tier": "wealth", "aum": 5e5},  # 07-31 + 3 = 10-31
+            {"client_id": "C5", "tier": "potential_a", "aum": 1.5e5},  # 03-31 + 6 = 09-30
+            {"client_id": "C6", "tier": "potential_b", "aum": 6e4},  # phone only
+            {"client_id": "C7", "tier": "wealth", "aum": 5e5},  # 05-10 + 3 = 08-10; October visit ignored
+            {"client_id": "C8"},  # only a call: never visited
+            {"client_id": "C9"},  # 08-31 + 1 = 09-30 (clipped)
+            {"client_id": "C10", "tier": "out_of_scope", "aum": 1e3},
+        ]
+    )
+    acts = activity_log(
+        [
+            ("2026-09-15", "S1", "C2", "visit"),
+            ("2026-08-31", "S2", "C3", "visit"),
+            ("2026-07-31", "S2", "C4", "visit"),
+            ("2026-03-31", "S2", "C5", "visit"),
+            ("2026-05-10", "S2", "C7", "visit"),
+            ("2026-10-05", "S2", "C7", "visit"),
+            ("2026-09-20", "S1", "C8", "call"),
+            ("2026-08-31", "S1", "C9", "visit"),
+            ("2026-02-01", "S1", "C9", "visit"),
+        ]
+    )
+    due = due_visits(clients, acts, "2026-10", VisitSettings()).set_index("client_id")
+    assert list(due.index) == ["C1", "C2", "C4", "C5", "C7", "C8", "C9"]
+    assert due.loc["C2", "due_date"] == T("2026-10-15") and due.loc["C2", "days_overdue"] == -14
+    assert due.loc["C4", "due_date"] == T("2026-10-31") and due.loc["C4", "days_overdue"] == -30
+    assert due.loc["C5", "days_overdue"] == 1
+    assert due.loc["C7", "last_visit"] == T("2026-05-10") and due.loc["C7", "days_overdue"] == 52
+    assert due.loc["C9", "due_date"] == T("2026-09-30")
+    assert pd.isna(due.loc["C1", "last_visit"]) and pd.isna(due.loc["C1", "days_overdue"])
+    assert pd.isna(due.loc["C8", "last_visit"])
+
+
+def test_cadence_is_a_setting() -> None:
+    clients = client_book([{"client_id": "C1", "tier": "potential_b", "aum": 6e4}, {"client_id": "C2"}])
+    due = due_visits(clients, None, "2026-10", VisitSettings(cadence_months={"potential_b": 12}))
+    assert list(due["client_id"]) == ["C1"]
+
+
+def test_national_day_schedule_outflow_first_and_make_up_saturday() -> None:
+    clients = client_book(
+        [{"client_id": c, "aum": a, "maintainer_id": "S1"} for c, a in (("A", 5e6), ("B", 4e6), ("C", 3e6))]
+    )
+    plan = plan_visits(
+        clients, STAFF, None, "2026-09", VisitSettings(max_per_day=1), WorkCalendar(), outflow_ids={"C"}
+    )
+    got = plan.schedule[["date", "client_id", "staff_name", "reason"]].values.tolist()
+    assert got == [
+        [T("2026-10-08"), "C", "王经理", "outflow_watch"],
+        [T("2026-10-09"), "A", "王经理", "never_visited"],
+        [T("2026-10-10"), "B", "王经理", "never_visited"],
+    ]
+    assert plan.schedule.loc[0, "reason_text"] == "资金流出预警；从未上门拜访"
+    assert plan.schedule.loc[0, "start"] == T("2026-10-08 09:30") and plan.schedule.loc[0, "end"] == T(
+        "2026-10-08 11:00"
+    )
+    assert plan.summary() == {"planned": 3, "due_unscheduled": 0} and plan.warnings == []
+
+
+def test_one_district_shares_a_day() -> None:
+    clients = client_book(
+        [
+            {"client_id": f"P{i}", "aum": 9e6 - i * 1e5, "maintainer_id": "S1", "district": d}
+            for i, d in enumerate(["东区", "东区", "西区", "东区", "西区"], start=1)
+        ]
+    )
+    plan = plan_visits(clients, STAFF, None, "2026-09", VisitSettings(), WorkCalendar())
+    got = plan.schedule[["client_id", "date", "slot"]].values.tolist()
+    assert got == [
+        ["P1", T("2026-10-08"), 1],
+        ["P2", T("2026-10-08"), 2],
+        ["P4", T("2026-10-08"), 3],
+        ["P3", T("2026-10-09"), 1],
+        ["P5", T("2026-10-09"), 2],
+    ]
+    assert plan.schedule["start"].dt.strftime("%H:%M").tolist() == [
+        "09:30",
+        "11:30",
+        "13:30",
+        "09:30",
+        "11:30",
+    ]
+
+
+def test_every_due_client_not_scheduled_has_a_reason() -> None:
+    staff = staff_table([("S1", "王经理", "wealth_manager", 2), ("S3", "外行员工", "teller", None, "B002")])
+    clients = client_book(
+        [
+            {"client_id": "A", "aum": 5e6, "maintainer_id": "S1"},
+            {"client_id": "B", "aum": 4e6, "maintainer_id": "S1"},
+            {"client_id": "C", "aum": 3e6, "maintainer_id": "S1"},
+            {"client_id": "D"},
+            {"client_id": "E", "maintainer_id": "S99"},
+            {"client_id": "F", "maintainer_id": "S3"},
+        ]
+    )
+    plan = plan_visits(clients, staff, None, "2026-09", VisitSettings(), WorkCalendar(), language="en")
+    assert plan.schedule["client_id"].tolist() == ["A", "B"]
+    reasons = plan.unscheduled.set_index("client_id")["reason"].to_dict()
+    assert reasons == {
+        "C": "capacity",
+        "D": "no_maintainer",
+        "E": "maintainer_not_in_branch",
+        "F": "maintainer_not_in_branch",
+    }
+    text = plan.unscheduled.set_index("client_id")["reason_text"]
+    assert text["C"] == "王经理's visits for the month are full"
+    assert text["E"] == "Maintainer S99 is not on this branch's staff list"
+    assert plan.summary() == {"planned": 2, "due_unscheduled": 4}
+    assert plan.warnings == [
+        "4 due clients could not be given a home visit this month "
+        "(capacity: 1, no maintainer: 1, maintainer not in branch: 2); see visits.xlsx."
+    ]
+
+
+def test_blocked_days_and_spring_festival() -> None:
+    clients = client_book(
+        [{"client_id": f"C{i:02d}", "aum": 9e6 - i, "maintainer_id": "S1"} for i in range(20)]
+    )
+    plan = plan_visits(
+        clients,
+        STAFF,
+        None,
+        "2026-01",
+        VisitSettings(max_per_day=1),
+        WorkCalendar(),
+        blocked={"S1": {D(2026, 2, 2)}},
+    )
+    days = [d.day for d in plan.schedule["date"].dt.date]
+    # February 2026 has 16 working days (make-up Saturdays 14 and 28); 2 Feb is blocked.
+    assert days == [3, 4, 5, 6, 9, 10, 11, 12, 13, 14, 24, 25, 26, 27, 28]
+    assert plan.unscheduled["reason"].eq("capacity").sum() == 5
+
+
+def test_september_uses_the_make_up_sunday_and_skips_mid_autumn() -> None:
+    clients = client_book(
+        [{"client_id": f"C{i:02d}", "aum": 9e6 - i, "maintainer_id": "S2"} for i in range(30)]
+    )
+    plan = plan_visits(clients, STAFF, None, "2026-08", VisitSettings(max_per_day=1), WorkCalendar())
+    dates = set(plan.schedule["date"].dt.date)
+    assert D(2026, 9, 20) in dates and D(2026, 9, 25) not in dates and len(dates) == 22
+    assert plan.summary() == {"planned": 22, "due_unscheduled": 8}
+
+
+def test_staff_monthly_limit_falls_back_to_the_setting() -> None:
+    clients = client_book(
+        [{"client_id": f"C{i:02d}", "aum": 9e6 - i, "maintainer_id": "S1"} for i in range(12)]
+    )
+    plan = plan_visits(
+        clients, STAFF, None, "2026-09", VisitSettings(default_max_per_month=5), WorkCalendar()
+    )
+    assert plan.summary() == {"planned": 5, "due_unscheduled": 7}
+    assert plan.schedule["client_id"].tolist() == [f"C{i:02d}" for i in range(5)]  # highest AUM first
+
+
+# --- properties ---------------------------------------------------------------------------------------------
+
+_TIERS = ["private_wealth", "wealth", "potential_a", "potential_b"]
+_MONTHS = ["2026-01", "2026-08", "2026-09", "2026-10", "2027-09"]
+
+
+@st.composite
+def branches(draw: st.DrawFn) -> dict:
+    n = draw(st.integers(0, 40))
+    rows = []
+    for i in range(n):
+        rows.append(
+            {
+                "client_id": f"C{i:03d}",
+                "tier": draw(st.sampled_from(_TIERS)),
+                "aum": float(draw(st.integers(5, 90))) * 1e5,
+                "maintainer_id": draw(st.sampled_from(["S1", "S2", "S3", "S9", None])),
+                "district": draw(st.sampled_from(["东区", "西区", None])),
+            }
+        )
+    visited = draw(st.lists(st.tuples(st.integers(0, max(n - 1, 0)), st.integers(0, 500)), max_size=n))
+    limits = draw(st.lists(st.one_of(st.none(), st.integers(0, 12)), min_size=3, max_size=3))
+    month = draw(st.sampled_from(_MONTHS))
+    first = month_start(month)
+    blocked_days = draw(st.lists(st.integers(0, 27), max_size=6))
+    return {
+        "clients": rows,
+        "acts": [
+            (pd.Timestamp(first) - pd.Timedelta(days=d), "S1", f"C{i:03d}", "visit") for i, d in visited if n
+        ],
+        "staff": [
+            ("S1", "甲", "wealth_manager", limits[0]),
+            ("S2", "乙", "financial_advisor", limits[1]),
+            ("S3", "丙", "teller", limits[2], draw(st.sampled_from(["B001", "B002"]))),
+        ],
+        "period": shift(month, -1),
+        "month": month,
+        "max_per_day": draw(st.integers(1, 4)),
+        "blocked": {"S1": {first + dt.timedelta(days=d) for d in blocked_days}},
+        "outflow": set(draw(st.lists(st.sampled_from([f"C{i:03d}" for i in range(max(n, 1))]), max_size=5))),
+        "seed": draw(st.integers(0, 2**16)),
+    }
+
+
+def _plan(b: dict, clients: pd.DataFrame | None = None):
+    clients = client_book(b["clients"]) if clients is None else clients
+    return plan_visits(
+        clients,
+        staff_table(b["staff"]),
+        activity_log(b["acts"]),
+        b["period"],
+        VisitSettings(max_per_day=b["max_per_day"], default_max_per_month=15),
+        WorkCalendar(),
+        b["outflow"],
+        b["blocked"],
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(branches())
+def test_schedule_properties(b: dict) -> None:
+    if not b["clients"]:
+        assert _plan(b).summary() == {"planned": 0, "due_unscheduled": 0}
+        return
+    clients = client_book(b["clients"])
+    plan = _plan(b, clients)
+    cal, s = WorkCalendar(), plan.schedule
+    staff = staff_table(b["staff"]).set_index("staff_id")
+    # No visit on a non-working day, none outside the plan month, none on a blocked day.
+    assert all(cal.is_workday(d) for d in s["date"].dt.date)
+    assert s["date"].between(T(month_start(b["month"])), T(month_end(b["month"]))).all()
+    assert not any(d in b["blocked"]["S1"] for d in s.loc[s["staff_id"] == "S1", "date"].dt.date)
+    # Per-day and per-month limits; each visit goes to the client's own maintainer.
+    assert s.groupby(["staff_id", "date"]).size().le(b["max_per_day"]).all()
+    for staff_id, n in s.groupby("staff_id").size().items():
+        limit = staff.loc[staff_id, "max_visits_per_month"]
+        assert n <= (15 if pd.isna(limit) else limit)
+    owner = clients.set_index("client_id")["maintainer_id"]
+    assert (s["staff_id"] == s["client_id"].map(owner)).all()
+    # No client twice; every due client scheduled or listed with a reason, never both.
+    assert s["client_id"].is_unique
+    due = set(due_visits(clients, activity_log(b["acts"]), b["month"], VisitSettings())["client_id"])
+    listed = set(plan.unscheduled["client_id"])
+    assert set(s["client_id"]) | listed == due and not set(s["client_id"]) & listed
+    assert plan.unscheduled["reason"].isin(["capacity", "no_maintainer", "maintainer_not_in_branch"]).all()
+    assert plan.unscheduled["reason_text"].str.len().gt(0).all()
+    # Reproducible: the same plan whatever the row order of the input.
+    shuffled = clients.sample(frac=1, random_state=b["seed"]).reset_index(drop=True)
+    again = _plan(b, shuffled)
+    pd.testing.assert_frame_equal(again.schedule, plan.schedule)
+    pd.testing.assert_frame_equal(again.unscheduled, plan.unscheduled)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_reason_texts_exist_in_both_languages(language: str) -> None:
+    clients = client_book(
+        [{"client_id": "A", "maintainer_id": "S1"}, {"client_id": "B", "maintainer_id": "S1"}]
+    )
+    acts = activity_log([("2026-08-01", "S1", "B", "visit")])
+    plan = plan_visits(clients, STAFF, acts, "2026-09", VisitSettings(), WorkCalendar(), language=language)
+    texts = dict(zip(plan.schedule["client_id"], plan.schedule["reason_text"], strict=True))
+    expected = {
+        "zh": {"A": "从未上门拜访", "B": "逾期30天（上次拜访2026-08-01）"},
+        "en": {"A": "Never visited", "B": "30 days overdue (last visit 2026-08-01)"},
+    }
+    assert texts == expected[language]
+    assert np.all(plan.schedule["reason"] == ["never_visited", "overdue"])

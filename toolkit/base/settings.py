@@ -1,0 +1,221 @@
+"""Every business threshold as a typed setting with the documents' defaults (CONTRACT §2–§5).
+
+Banks differ (CMB 金葵花 starts at 50万), so nothing here is a constant in code: a params file can
+override any field. Unknown keys are rejected (`extra="forbid"`), so a typo never silently
+falls back to a default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from toolkit.base.periods import supported_date
+
+TierName = Literal["out_of_scope", "basic", "potential_b", "potential_a", "wealth", "private_wealth"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+RiskLevel = Literal["C1", "C2", "C3", "C4", "C5"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Thresholds(Strict):
+    """Scope, tiers, KPIs and watch lists (CONTRACT §2–§3)."""
+
+    # In scope (维护对象): any one of these.
+    eligible_aum: float = Field(50_000, ge=0)
+    eligible_card_spend: float = Field(50_000, ge=0)
+    eligible_loan: float = Field(300_000, ge=0)
+    eligible_custody_margin: float = Field(10_000, ge=0)
+    eligible_card_levels: tuple[Literal["gold", "platinum", "diamond"], ...] = ("gold", "platinum", "diamond")
+    # Tier lower bounds (inclusive), AUM in yuan.
+    private_wealth: float = Field(2_000_000, ge=0)
+    wealth: float = Field(200_000, ge=0)
+    potential_a: float = Field(100_000, ge=0)
+    potential_b: float = Field(50_000, ge=0)
+    potential_b_max_age: int = Field(60, ge=0)
+    # KPIs and watch lists.
+    coverage_min_lines: int = Field(3, ge=1)
+    top_share: float = Field(0.20, gt=0, le=1)
+    outflow_share: float = Field(0.30, gt=0, le=1)
+    outflow_amount: float = Field(100_000, ge=0)
+    upgrade_candidate_share: float = Field(0.90, gt=0, le=1)
+    #: A product line counts as "usual" for a tier when at least this share of the tier holds it.
+    product_gap_usual_share: float = Field(0.5, gt=0, le=1)
+    #: Households with net assets at or above this are the proposal marketing target.
+    marketing_net_assets: float = Field(5_000_000, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if not (self.private_wealth >= self.wealth >= self.potential_a >= self.potential_b):
+            raise ValueError("tier thresholds must satisfy private_wealth ≥ wealth ≥ potential_a ≥ potential_b")
+        return self
+
+
+def _clock(value: object) -> object:
+    """YAML 1.1 reads an unquoted 14:30 as the base-60 integer 870; read it back as 14:30."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return dt.time(value // 60, value % 60)
+    return value
+
+
+def _supported_window(window: tuple[dt.date, dt.date] | None) -> tuple[dt.date, dt.date] | None:
+    """A forum or salon window is looked up in the working-day calendar: it must lie in the supported years."""
+    if window is not None:
+        for day in window:
+            supported_date(day, "window date")
+    return window
+
+
+#: An event window [start, end] inside the supported years (toolkit.base.periods.SUPPORTED_DATES).
+Window = Annotated[tuple[dt.date, dt.date], AfterValidator(_supported_window)]
+#: A time of day such as 09:30, quoted or not in YAML.
+ClockTime = Annotated[dt.time, BeforeValidator(_clock)]
+ForumStep = Literal["invitations", "confirmation_calls", "materials", "sms_reminder", "feedback_forms",
+                    "thank_you_calls"]
+
+
+class VisitSettings(Strict):
+    """Home visits (上门拜访): cadence per tier in months; tiers not listed are phone-only."""
+
+    cadence_months: dict[TierName, int] = Field(
+        default_factory=lambda: {"private_wealth": 1, "wealth": 3, "potential_a": 6}
+    )
+    max_per_day: int = Field(3, ge=1)
+    #: Monthly limit for staff whose staff row leaves max_visits_per_month blank.
+    default_max_per_month: int = Field(40, ge=0)
+    #: Calendar slots (visits.ics): the day's first visit starts here, the next ones slot_minutes later.
+    first_visit_at: ClockTime = dt.time(9, 30)
+    slot_minutes: int = Field(120, ge=15)
+    visit_minutes: int = Field(90, ge=15)
+
+    @model_validator(mode="after")
+    def _slots_fit(self) -> VisitSettings:
+        if self.visit_minutes > self.slot_minutes:
+            raise ValueError("visit_minutes must not exceed slot_minutes")
+        return self
+
+
+class ForumSettings(Strict):
+    """The annual client forum (座谈会)."""
+
+    window: Window
+    capacity: int = Field(60, ge=1)
+    expected_attendance_rate: float = Field(0.8, gt=0, le=1)
+    budget_per_guest: float = Field(800, ge=0)
+    fixed_cost: float = Field(5000, ge=0)
+    preferred_weekdays: tuple[Weekday, ...] = ("sat", "fri")
+    guests_per_host: int = Field(40, ge=1)
+    invite_tiers: tuple[TierName, ...] = ("private_wealth", "wealth")
+    start_time: ClockTime = dt.time(14, 30)
+    duration_minutes: int = Field(180, ge=15)
+    #: Preparation and follow-up, in days from the forum day (T); each lands on a working day.
+    timeline_days: dict[ForumStep, int] = Field(default_factory=lambda: {
+        "invitations": -30, "confirmation_calls": -14, "materials": -7, "sms_reminder": -1,
+        "feedback_forms": 0, "thank_you_calls": 3})
+    #: A forum (activities of kind event) within this many months before the plan month is noted.
+    recent_forum_months: int = Field(12, ge=1)
+
+    @model_validator(mode="after")
+    def _window(self) -> ForumSettings:
+        if self.window[0] > self.window[1]:
+            raise ValueError("window must be [start, end] with start ≤ end")
+        missing = [s for s in ForumStep.__args__ if s not in self.timeline_days]
+        if missing:
+            raise ValueError(f"timeline_days needs every step; missing {', '.join(missing)}")
+        return self
+
+
+class SalonSettings(Strict):
+    """A themed salon (沙龙) for clients missing one product line."""
+
+    theme: Literal["demand_deposit", "time_deposit", "wealth_products", "funds", "bonds",
+                   "insurance", "precious_metals", "custody_margin"]
+    capacity: int = Field(20, ge=1)
+    window: Window | None = None  # None: the plan month
+    preferred_weekdays: tuple[Weekday, ...] = ("sat", "sun")
+    start_time: ClockTime = dt.time(14, 30)
+    duration_minutes: int = Field(120, ge=15)
+
+
+class GreetingSettings(Strict):
+    """Happy-event greetings: gift tiers get flowers or a gift, everyone else an SMS."""
+
+    gift_tiers: tuple[TierName, ...] = ("private_wealth", "wealth")
+
+
+class RatioBenchmarks(Strict):
+    """Household-ratio benchmarks (CONTRACT §4). Textbooks differ, so these are settings."""
+
+    savings_ratio: float = 0.60
+    savings_ratio_tolerance: float = 0.10
+    liquidity_ratio_min: float = 3.0
+    liquidity_ratio_max: float = 6.0
+    liquid_to_net_assets: float = 0.15
+    liquid_to_net_assets_tolerance: float = 0.05
+    solvency_ratio_min: float = 0.50
+    debt_service_ratio_max: float = 0.60
+    investment_to_net_assets_min: float = 0.50
+
+
+class ProposalSettings(Strict):
+    """Assumptions behind a client proposal (goals, allocation, suitability)."""
+
+    benchmarks: RatioBenchmarks = Field(default_factory=RatioBenchmarks)
+    inflation: float = 0.025
+    #: Expected annual return and volatility by client risk level, for goal projections.
+    expected_return: dict[RiskLevel, float] = Field(
+        default_factory=lambda: {"C1": 0.02, "C2": 0.03, "C3": 0.045, "C4": 0.06, "C5": 0.075})
+    volatility: dict[RiskLevel, float] = Field(
+        default_factory=lambda: {"C1": 0.01, "C2": 0.03, "C3": 0.07, "C4": 0.12, "C5": 0.18})
+    monte_carlo_trials: int = Field(2000, ge=1000)
+    seed: int = 20261128
+    emergency_months: float = Field(6.0, ge=0)
+    #: Share of time deposits treated as investable when they mature.
+    time_deposit_investable_share: float = Field(0.5, ge=0, le=1)
+    risk_assessment_valid_months: int = Field(12, ge=1)
+    extra_care_age: int = Field(65, ge=0)
+    review_months: int = Field(6, ge=1)
+    #: Model mix by client risk level: category -> weight (weights sum to 1).
+    model_mix: dict[RiskLevel, dict[str, float]] = Field(default_factory=lambda: {
+        "C1": {"time_deposit": 0.5, "bonds": 0.3, "wealth_products": 0.2},
+        "C2": {"time_deposit": 0.3, "bonds": 0.25, "wealth_products": 0.35, "insurance": 0.1},
+        "C3": {"time_deposit": 0.15, "bonds": 0.2, "wealth_products": 0.3, "funds": 0.2,
+               "insurance": 0.1, "precious_metals": 0.05},
+        "C4": {"bonds": 0.15, "wealth_products": 0.25, "funds": 0.4, "insurance": 0.1,
+               "precious_metals": 0.1},
+        "C5": {"bonds": 0.1, "wealth_products": 0.2, "funds": 0.55, "insurance": 0.05,
+               "precious_metals": 0.1},
+    })
+    #: Allocation amounts are rounded down to whole multiples of this (yuan), never below min_amount.
+    allocation_step: float = Field(1000, gt=0)
+    #: A balance-sheet financial item is a time deposit when its text contains one of these words.
+    time_deposit_words: tuple[str, ...] = ("定期", "time deposit")
+    #: Tiers whose clients are candidates for the annual forum list in the service plan.
+    forum_tiers: tuple[TierName, ...] = ("private_wealth", "wealth")
+
+    @model_validator(mode="after")
+    def _complete(self) -> ProposalSettings:
+        """Every risk level needs a return, a volatility and a mix of real categories summing to 1,
+        otherwise a partial override in a params file would fail mid-proposal or drop money."""
+        from toolkit.base.schema import ASSET_COLUMNS
+
+        levels = ("C1", "C2", "C3", "C4", "C5")
+        for name in ("expected_return", "volatility", "model_mix"):
+            missing = [lv for lv in levels if lv not in getattr(self, name)]
+            if missing:
+                raise ValueError(f"{name} needs every risk level; missing {', '.join(missing)}")
+        for level, mix in self.model_mix.items():
+            unknown = sorted(set(mix) - set(ASSET_COLUMNS))
+            if unknown:
+                raise ValueError(f"model_mix.{level}: unknown categories {unknown}; "
+                                 f"use {list(ASSET_COLUMNS)}")
+            if any(w < 0 for w in mix.values()) or abs(sum(mix.values()) - 1) > 1e-6:
+                raise ValueError(f"model_mix.{level}: weights must be ≥ 0 and sum to 1")
+        if any(v < 0 for v in self.volatility.values()):
+            raise ValueError("volatility must be ≥ 0")
+        return self

@@ -1,0 +1,83 @@
+"""The branch plan's "what we do this month": one entry point for visits, greetings, forum and salons.
+
+The plan made from period P's snapshot acts in the plan month P + 1 (`plan_month`). The forum is
+planned first so its hosts are kept free of visits on the forum day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.base.workdays import WorkCalendar, plan_month
+from toolkit.branch.forum import ForumPlan, SalonPlan, forum_date, no_forum_warning, plan_forum, plan_salons
+from toolkit.branch.greetings import plan_greetings
+from toolkit.branch.visits import VisitPlan, plan_visits
+from toolkit.inputs.params import BranchParams
+from toolkit.report.calendar_ics import write_ics
+from toolkit.report.worklists import write_forum_invitees_xlsx, write_visits_xlsx
+
+__all__ = ["BranchPlanning", "plan_branch", "plan_month"]
+OUTPUT_FILES = ("visits.xlsx", "visits.ics", "forum_invitees.xlsx")
+
+
+@dataclass
+class BranchPlanning:
+    """Everything the branch does in the plan month, and the files staff act on."""
+
+    branch_id: str
+    period: str
+    plan_month: str
+    calendar: WorkCalendar
+    visits: VisitPlan
+    greetings: pd.DataFrame
+    forum: ForumPlan | None
+    salons: list[SalonPlan]
+    language: str = "zh"
+    forum_note: str | None = None  # why there is no forum, when params asked for one
+    warnings: list[str] = field(default_factory=list)
+
+    def summary_parts(self) -> dict[str, object]:
+        """The `visits` and `forum` entries of the branch summary.json."""
+        return {"visits": self.visits.summary(), "forum": self.forum.summary() if self.forum else None}
+
+    def write_outputs(self, folder: str | Path, language: str | None = None) -> list[Path]:
+        """visits.xlsx, visits.ics and forum_invitees.xlsx (always, with a note when there is no forum).
+        Phones are masked in every one of them; names stay, staff need them."""
+        language = language or self.language
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        return [
+            write_visits_xlsx(folder / OUTPUT_FILES[0], self.visits, language, greetings=self.greetings),
+            write_ics(folder / OUTPUT_FILES[1], self.branch_id, self.visits.schedule, self.forum, self.salons,
+                      language),
+            write_forum_invitees_xlsx(folder / OUTPUT_FILES[2], self.forum, language, self.salons,
+                                      note=self.forum_note),
+        ]
+
+
+def plan_branch(clients: pd.DataFrame, staff: pd.DataFrame, activities: pd.DataFrame | None, period: str,
+                branch_params: BranchParams, outflow_ids: Collection[str] = frozenset(),
+                gap_lines: pd.DataFrame | None = None) -> BranchPlanning:
+    """Plan the month after `period` for one branch's current snapshot (already classified)."""
+    p, language = branch_params, branch_params.language
+    calendar = WorkCalendar(p.extra_holidays, p.extra_workdays, language)
+    forum = plan_forum(clients, staff, activities, p.forum, calendar, period, language)
+    forum_note = None
+    if p.forum is not None and forum is None:
+        _, reason = forum_date(p.forum, calendar, period)
+        forum_note = no_forum_warning(p.forum, str(reason), language)
+    blocked = {str(s): {forum.date} for s in forum.hosts["staff_id"]} if forum else {}
+    visits = plan_visits(clients, staff, activities, period, p.visits, calendar, frozenset(outflow_ids),
+                         blocked, language)
+    greetings = plan_greetings(clients, staff, period, p.greetings, calendar, language)
+    salons = plan_salons(clients, gap_lines, p.salons, calendar, period, language, staff=staff,
+                         avoid={forum.date} if forum else ())
+    warnings = [*calendar.warnings, *visits.warnings, *(forum.warnings if forum else []),
+                *([forum_note] if forum_note else []), *(w for s in salons for w in s.warnings)]
+    return BranchPlanning(branch_id=p.branch_id, period=period, plan_month=plan_month(period),
+                          calendar=calendar, visits=visits, greetings=greetings, forum=forum, salons=salons,
+                          language=language, forum_note=forum_note, warnings=warnings)

@@ -1,0 +1,102 @@
+"""The branch plan: one branch's analytics and its plan-month actions, from one params file.
+
+This is the single computation behind `clientcare profile`, the branch-plan notebook and its
+`summary.json`, so a number in the report and in the JSON cannot disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from toolkit.base.errors import InputError
+from toolkit.base.periods import last_closed_month
+from toolkit.branch.actions import BranchPlanning, plan_branch
+from toolkit.branch.analytics import BranchAnalytics, analyse_branch
+from toolkit.inputs.params import BranchParams
+from toolkit.inputs.tables import load_activities, load_clients, load_products, load_staff
+
+
+@dataclass
+class BranchInputs:
+    """The tables a branch plan reads; a batch loads them once and hands each branch the same."""
+
+    clients: pd.DataFrame
+    staff: pd.DataFrame
+    products: pd.DataFrame | None
+    activities: pd.DataFrame
+
+
+def load_branch_inputs(params: BranchParams) -> BranchInputs:
+    """Load every table the params name; problems of all files are reported together."""
+    problems = []
+    loaded: dict[str, Any] = {}
+    steps = {
+        "clients": lambda: load_clients(params.data.clients),
+        "staff": lambda: load_staff(params.data.staff),
+        "products": lambda: load_products(params.data.products) if params.data.products else None,
+        "activities": lambda: load_activities(params.data.activities),
+    }
+    for name, step in steps.items():
+        try:
+            loaded[name] = step()
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return BranchInputs(**loaded)
+
+
+def gap_lines(product_gaps: pd.DataFrame) -> pd.DataFrame:
+    """The gap list in long form (client_id, line), as salon planning wants it."""
+    lines = product_gaps[["client_id", "missing"]].assign(line=product_gaps["missing"].str.split(","))
+    lines = lines.explode("line")
+    return lines.loc[lines["line"].fillna("") != "", ["client_id", "line"]].reset_index(drop=True)
+
+
+@dataclass
+class BranchPlan:
+    """A branch's month: who the clients are and how they moved, and what staff do next month."""
+
+    params: BranchParams
+    analytics: BranchAnalytics
+    planning: BranchPlanning
+    inputs: BranchInputs
+
+    @property
+    def language(self) -> str:
+        return self.params.language
+
+    def summary(self) -> dict[str, Any]:
+        """The branch summary.json of CONTRACT §7."""
+        out = self.analytics.summary()
+        out.update(self.planning.summary_parts())
+        out["warnings"] = [*out["warnings"], *self.planning.warnings]
+        return out
+
+    def write_outputs(self, folder: str | Path) -> list[Path]:
+        """summary.json and the staff work lists (visits.xlsx, visits.ics, forum_invitees.xlsx)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        summary = folder / "summary.json"
+        summary.write_text(json.dumps(self.summary(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return [summary, *self.planning.write_outputs(folder, self.language)]
+
+
+def build_branch_plan(params: BranchParams, inputs: BranchInputs | None = None,
+                      period: str | None = None) -> BranchPlan:
+    """Analyse the branch and plan its next month. `period` overrides the params' period; with
+    neither, the last closed month (CONTRACT §5)."""
+    inputs = inputs or load_branch_inputs(params)
+    period = period or params.period or last_closed_month()
+    analytics = analyse_branch(inputs.clients, inputs.staff, params.branch_id, period, params.compare_to,
+                               params.thresholds, params.language,
+                               source=", ".join(Path(p).name for p in params.data.clients))
+    planning = plan_branch(analytics.current, inputs.staff, inputs.activities, analytics.period, params,
+                           outflow_ids=set(analytics.outflows["client_id"].astype(str)),
+                           gap_lines=gap_lines(analytics.product_gaps))
+    return BranchPlan(params=params, analytics=analytics, planning=planning, inputs=inputs)

@@ -1,0 +1,112 @@
+"""Scope and tier of every client at any snapshot (CONTRACT §2).
+
+Everything here is a column-wise numpy computation, because the same code classifies one branch
+in a notebook and a million-client network for the province comparison. All thresholds come
+from `settings.Thresholds`, so a bank with other bands only changes its params file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from toolkit.base.schema import ASSET_COLUMNS, PRODUCT_LINES, TIERS
+from toolkit.base.settings import Thresholds
+
+#: Codes of the tier Categorical equal the rank, because TIERS is in rank order.
+TIER_DTYPE = pd.CategoricalDtype(list(TIERS), ordered=True)
+_CODE = {t: i for i, t in enumerate(TIERS)}
+
+
+def aum(df: pd.DataFrame) -> pd.Series:
+    """Personal financial assets (个人金融资产): the eight asset columns summed."""
+    total = np.zeros(len(df), dtype="float64")
+    for col in ASSET_COLUMNS:
+        total += df[col].to_numpy(dtype="float64", na_value=0.0)
+    return pd.Series(total, index=df.index, name="aum")
+
+
+def products_held(df: pd.DataFrame) -> pd.Series:
+    """How many of the ten product lines (assets, card spend, loans) hold a value > 0."""
+    count = np.zeros(len(df), dtype="int64")
+    for col in PRODUCT_LINES:
+        count += df[col].to_numpy(dtype="float64", na_value=0.0) > 0
+    return pd.Series(count, index=df.index, name="products_held")
+
+
+def _md_and_year(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Year and month*100+day of datetime64 values (NaT rows give an arbitrary value that callers mask)."""
+    idx = pd.DatetimeIndex(np.where(np.isnat(values), np.datetime64("2000-01-01", "ns"), values))
+    year = idx.year.to_numpy(dtype="int64")
+    md = idx.month.to_numpy(dtype="int64") * 100 + idx.day.to_numpy(dtype="int64")
+    return year, md
+
+
+def _datetimes(values: pd.Series | dt.date | pd.Timestamp | np.datetime64, n: int) -> np.ndarray:
+    if isinstance(values, pd.Series):
+        return pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
+    return np.full(n, np.datetime64(pd.Timestamp(values), "ns"))
+
+
+def age_at(birth: pd.Series, at: pd.Series | dt.date | pd.Timestamp) -> pd.Series:
+    """Age in whole years at `at` (a date, or a Series aligned with `birth`); NA when unknown.
+
+    A birthday counts from its calendar day: someone born on 29 February turns a year older on
+    1 March in common years, as the (month, day) comparison gives.
+    """
+    born = _datetimes(birth, len(birth))
+    when = _datetimes(at, len(birth))
+    unknown = np.isnat(born) | np.isnat(when)
+    born_year, born_md = _md_and_year(born)
+    if len(when) and not np.isnat(when[0]) and (when == when[0]).all():  # one snapshot: one date to split
+        when_year, when_md = (v[0] for v in _md_and_year(when[:1]))
+    else:
+        when_year, when_md = _md_and_year(when)
+    years = np.where(unknown, 0, when_year - born_year - (when_md < born_md))
+    return pd.Series(pd.arrays.IntegerArray(years, unknown), index=birth.index, name="age")
+
+
+def in_scope(df: pd.DataFrame, thresholds: Thresholds, client_aum: pd.Series | None = None) -> pd.Series:
+    """维护对象: any one of AUM, card spend, loan balance, custody margin or card level qualifies."""
+    total = aum(df) if client_aum is None else client_aum
+    t = thresholds
+    ok = (total.to_numpy() >= t.eligible_aum)
+    ok |= df["credit_card_annual_spend"].to_numpy(dtype="float64", na_value=0.0) >= t.eligible_card_spend
+    ok |= df["loan_balance"].to_numpy(dtype="float64", na_value=0.0) >= t.eligible_loan
+    ok |= df["custody_margin"].to_numpy(dtype="float64", na_value=0.0) >= t.eligible_custody_margin
+    ok |= df["card_level"].isin(list(t.eligible_card_levels)).to_numpy(dtype=bool)
+    return pd.Series(ok, index=df.index, name="in_scope")
+
+
+def classify(df: pd.DataFrame, thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """A copy of `df` with aum, products_held, age, in_scope, tier, rank and age_unknown added.
+
+    Tier is the first match of CONTRACT §2 (lower bounds inclusive); potential_b also needs the
+    age at the row's own snapshot date below `potential_b_max_age`, and a missing birth date
+    counts as under it (`age_unknown` marks those rows for the data-quality warning).
+    """
+    t = thresholds or Thresholds()
+    out = df.copy(deep=False)  # copy-on-write: the added columns never touch the caller's frame
+    total = aum(df)
+    age = age_at(df["birth_date"], df["snapshot_date"])
+    unknown = age.isna().to_numpy()
+    young = unknown | (age.to_numpy(dtype="float64", na_value=np.nan) < t.potential_b_max_age)
+    scope = in_scope(df, t, total).to_numpy()
+    money = total.to_numpy()
+    codes = np.select(
+        [~scope, money >= t.private_wealth, money >= t.wealth, money >= t.potential_a,
+         (money >= t.potential_b) & young],
+        [_CODE["out_of_scope"], _CODE["private_wealth"], _CODE["wealth"], _CODE["potential_a"],
+         _CODE["potential_b"]],
+        default=_CODE["basic"],
+    ).astype("int8")
+    out["aum"] = total
+    out["products_held"] = products_held(df)
+    out["age"] = age
+    out["in_scope"] = scope
+    out["tier"] = pd.Categorical.from_codes(codes, dtype=TIER_DTYPE)
+    out["rank"] = codes.astype("int64")
+    out["age_unknown"] = unknown
+    return out

@@ -1,0 +1,199 @@
+"""Suitability (风险匹配, CONTRACT §4): the single gate every recommendation passes through.
+
+Selling a product rated above the client's assessed risk tolerance is illegal, so the rule lives
+here and nowhere else: `assess` turns the client's profile into what they may buy, and `enforce`
+refuses (raises) any recommendation that breaks it or a product's minimum amount.
+A risk level without an assessment date cannot be shown to be current, so it is treated like no
+assessment (R1 only) until a dated assessment is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from toolkit.base.errors import ClientcareError
+from toolkit.base.schema import RISK_LEVELS, label
+from toolkit.base.settings import ProposalSettings
+
+_MIN_TOLERANCE = 0.005  # yuan: amounts are compared to min_amount with half-a-fen slack for float noise
+
+REASONS = {
+    "no_assessment": {"zh": "客户尚未进行风险评估,仅可推荐R1(低风险)产品;请先完成风险承受能力评估。",
+                      "en": "No risk assessment on file: only R1 (low-risk) products may be offered; "
+                            "a risk assessment is needed first."},
+    "assessment_undated": {"zh": "风险评估缺少评估日期,无法确认仍在有效期内,仅可推荐R1产品;请重新进行风险评估。",
+                           "en": "The risk assessment has no date, so it cannot be shown to be current: "
+                                 "only R1 products may be offered; a new risk assessment is needed."},
+    "assessment_expired": {"zh": "风险评估已超过{months}个月有效期(评估日期{on}),仅可推荐R1产品;请重新进行风险评估。",
+                           "en": "The risk assessment of {on} is older than {months} months: only R1 "
+                                 "products may be offered; a new risk assessment is needed."},
+    "assessment_in_future": {"zh": "风险评估日期{on}晚于建议书日期,请核对;在确认前仅可推荐R1产品。",
+                             "en": "The risk assessment date {on} is after the proposal date; until it "
+                                   "is corrected only R1 products may be offered."},
+    "extra_care": {"zh": "客户已满{age}周岁(≥{limit}岁),属于需特别关注的老年客户:销售须充分揭示风险并按规定双录。",
+                   "en": "The client is {age} (aged {limit}+): extra care is required — explain every "
+                         "risk fully and record the sale as required."},
+    "age_unknown": {"zh": "未提供出生日期,无法判断是否为需特别关注的老年客户。",
+                    "en": "No birth date on file: cannot tell whether the client needs extra care for age."},
+}
+
+
+class SuitabilityError(ClientcareError):
+    """A recommendation breaks suitability or a product's minimum amount; lists every offending row."""
+
+    def __init__(self, violations: list[str]):
+        self.violations = list(violations)
+        super().__init__("recommendations break suitability:\n" + "\n".join(f"  - {v}" for v in violations))
+
+
+def risk_number(code: object) -> int | None:
+    """'C3'/'R3'/'平衡型' -> 3; anything else -> None."""
+    if code is None or code is pd.NA or (isinstance(code, float) and pd.isna(code)):
+        return None
+    text = RISK_LEVELS.get(str(code).strip(), str(code).strip().upper())
+    m = re.fullmatch(r"[CR]([1-5])", text)
+    return int(m.group(1)) if m else None
+
+
+def _as_date(value: object) -> dt.date | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def age_on(birth_date: object, day: dt.date) -> int | None:
+    """Completed years of age on `day` (None without a birth date)."""
+    born = _as_date(birth_date)
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+@dataclass(frozen=True)
+class SuitabilityStatus:
+    """What the client may be offered, and why. `reasons` are codes; `messages()` gives the text."""
+
+    risk_level: str | None  # the declared level, canonical C1..C5
+    max_product_risk: int  # highest R number that may be recommended
+    needs_assessment: bool
+    extra_care: bool
+    age: int | None
+    assessed_on: dt.date | None
+    reasons: tuple[str, ...]
+    valid_months: int = 12
+    extra_care_age: int = 65
+
+    @property
+    def effective_level(self) -> str:
+        """The client level the rules act on: C1 without a valid assessment."""
+        return f"C{self.max_product_risk}"
+
+    def messages(self, language: str = "zh") -> list[str]:
+        lang = "zh" if language == "zh" else "en"
+        fill = {"months": self.valid_months, "on": self.assessed_on, "age": self.age,
+                "limit": self.extra_care_age}
+        return [REASONS[r][lang].format(**fill) for r in self.reasons]
+
+
+def assess(risk_level: object, assessed_on: object, birth_date: object, as_of: object,
+           settings: ProposalSettings | None = None) -> SuitabilityStatus:
+    """The client's suitability on `as_of`: a valid, dated, unexpired assessment sets the ceiling."""
+    s = settings or ProposalSettings()
+    day = _as_date(as_of)
+    if day is None:
+        raise ValueError("as_of is required to assess suitability")
+    level = risk_number(risk_level)
+    on = _as_date(assessed_on)
+    reasons: list[str] = []
+    if level is None:
+        reasons.append("no_assessment")
+    elif on is None:
+        reasons.append("assessment_undated")
+    elif on > day:
+        reasons.append("assessment_in_future")
+    elif (pd.Timestamp(on) + pd.DateOffset(months=s.risk_assessment_valid_months)).date() < day:
+        reasons.append("assessment_expired")
+    needs = bool(reasons)
+    age = age_on(birth_date, day)
+    extra = age is not None and age >= s.extra_care_age
+    if extra:
+        reasons.append("extra_care")
+    elif age is None:
+        reasons.append("age_unknown")
+    return SuitabilityStatus(
+        risk_level=None if level is None else f"C{level}", max_product_risk=1 if needs else int(level),
+        needs_assessment=needs, extra_care=extra, age=age, assessed_on=on, reasons=tuple(reasons),
+        valid_months=s.risk_assessment_valid_months, extra_care_age=s.extra_care_age)
+
+
+def _ratings(products: pd.DataFrame) -> pd.Series:
+    return products["risk_rating"].map(risk_number).astype("Float64")
+
+
+def suitable_products(products: pd.DataFrame, status: SuitabilityStatus) -> pd.DataFrame:
+    """The shelf rows the client may be offered (risk rating ≤ their ceiling); unrated rows are dropped."""
+    rating = _ratings(products)
+    keep = (rating <= status.max_product_risk).fillna(False).astype(bool)
+    return products.loc[keep.to_numpy()].reset_index(drop=True)
+
+
+def enforce(recommendations: pd.DataFrame, products: pd.DataFrame, status: SuitabilityStatus) -> pd.DataFrame:
+    """Return `recommendations` unchanged if every row is legal; raise SuitabilityError otherwise.
+
+    The shelf, not the recommendation, is the source of truth for rating and minimum amount.
+    """
+    if recommendations.empty:
+        return recommendations
+    shelf = products.assign(_pid=products["product_id"].astype(str)).drop_duplicates("_pid").set_index("_pid")
+    ids = recommendations["product_id"].astype(str)
+    amounts = pd.to_numeric(recommendations["amount"], errors="coerce").astype(float)
+    known = ids.isin(shelf.index)
+    rating = ids.map(_ratings(shelf).to_dict()).astype("Float64")
+    minimum = ids.map(pd.to_numeric(shelf["min_amount"], errors="coerce").fillna(0.0).to_dict()).astype(float)
+    checks = {
+        "is not on the product shelf": ~known,
+        f"is rated above the client's ceiling R{status.max_product_risk}":
+            known & ~(rating <= status.max_product_risk).fillna(False).astype(bool),
+        "has no positive amount": ~(amounts > 0),
+        "is below the product's minimum amount": known & (amounts < minimum - _MIN_TOLERANCE),
+    }
+    broken = pd.DataFrame({what: bad.to_numpy() for what, bad in checks.items()})
+    violations = [f"row {i + 1}: {pid} ({amt:,.2f} yuan) " + "; ".join(broken.columns[flags])
+                  for i, (pid, amt, flags) in enumerate(zip(ids, amounts, broken.to_numpy(), strict=True))
+                  if flags.any()]
+    if violations:
+        raise SuitabilityError(violations)
+    return recommendations
+
+
+def risk_disclosure(status: SuitabilityStatus, language: str = "zh") -> str:
+    """The risk-disclosure paragraph a proposal must show, naming the client's level and ceiling."""
+    lang = "zh" if language == "zh" else "en"
+    ceiling = f"R{status.max_product_risk}"
+    if lang == "zh":
+        who = (f"您的风险承受能力评估结果为{status.risk_level}({label(status.risk_level, 'zh')})"
+               if status.risk_level else "您尚未完成风险承受能力评估")
+        text = (f"风险提示:理财非存款,产品有风险,投资须谨慎。{who},本建议书仅推荐风险等级不高于"
+                f"{ceiling}的产品。产品过往业绩及业绩比较基准不代表未来表现,不构成收益承诺;"
+                "投资可能损失本金,请仔细阅读产品说明书及风险揭示书后独立作出决定。")
+        if status.needs_assessment:
+            text += "在完成有效的风险评估之前,仅可配置R1(低风险)产品。"
+        if status.extra_care:
+            text += f"您已年满{status.extra_care_age}周岁,购买前请与家人充分沟通,必要时由家属陪同办理。"
+        return text
+    who = (f"Your assessed risk tolerance is {status.risk_level} ({label(status.risk_level, 'en')})"
+           if status.risk_level else "You have not completed a risk assessment")
+    text = (f"Risk disclosure: wealth products are not deposits; they carry risk and you may lose money. "
+            f"{who}; this proposal recommends only products rated {ceiling} or below. Past performance "
+            "and performance benchmarks do not predict future results and are not a promise of return; "
+            "read each product's prospectus and risk statement and decide independently.")
+    if status.needs_assessment:
+        text += " Until a valid risk assessment is completed, only R1 (low-risk) products can be offered."
+    if status.extra_care:
+        text += (f" As you are {status.extra_care_age} or older, please discuss any purchase with your "
+                 "family first.")
+    return text

@@ -1,0 +1,313 @@
+"""The `clientcare` command (CONTRACT §6): a thin shell over the toolkit's Python API.
+
+Exit codes: 0 success, 1 a batch finished with failures (or an internal error, or the machine
+stopped the run: a read-only or full disk, missing permissions, said plainly and never called a
+bug), 2 bad input or usage. A user's mistake is reported as a list of problems, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from toolkit.base.errors import ClientcareError, EnvironmentProblem, InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Clientcare: branch plans, client proposals and the monthly batch.")
+template_app = typer.Typer(no_args_is_help=True, help="Write empty input workbooks.")
+app.add_typer(template_app, name="template")
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn toolkit errors into a readable message and the contract's exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:  # messages quote values such as [2027-01-10, …]: never rich markup
+            err.print(f"[bold red]Input problem[/] — nothing was written.\n{escape(exc.report())}", highlight=False)
+            raise typer.Exit(2) from None
+        except EnvironmentProblem as exc:
+            _environment_problem(exc)
+        except ClientcareError as exc:
+            err.print(f"[bold red]Failed:[/] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("CLIENTCARE_DEBUG"):
+                raise
+            problem = EnvironmentProblem.of(exc)  # a read-only or full disk is no bug
+            if problem is not None:
+                _environment_problem(problem)
+            err.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
+                      "This is a bug in clientcare, not in your data. Rerun with CLIENTCARE_DEBUG=1 "
+                      "for the traceback and report it.", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _environment_problem(exc: EnvironmentProblem) -> None:
+    """Exit 1 with a plain message about the machine: nothing is wrong with the data or the code."""
+    err.print(f"[bold red]Environment problem:[/] {escape(str(exc))}\nThe disk or its permissions stopped "
+              "the run, not your data: free some space, fix the permissions or choose another --out, then "
+              "run again. Outputs published before are left as they were.", highlight=False)
+    raise typer.Exit(1) from None
+
+
+@app.command()
+@_guarded
+def sample(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the sample tables")] = Path("data/sample"),
+    branches: Annotated[int, typer.Option(min=1, help="Number of branches")] = 3,
+    clients_per_branch: Annotated[int, typer.Option(min=10, help="Clients per branch")] = 3000,
+    months: Annotated[int, typer.Option(min=2, help="Month-end snapshots")] = 13,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data)")] = 42,
+    params_dir: Annotated[Path | None, typer.Option(help="Where to write params files "
+                                                          "(default: OUT/params)")] = None,
+    end_period: Annotated[str | None, typer.Option(help="Last snapshot month, e.g. 2026-10 "
+                                                        "(default: the last closed month)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="auto, csv, xlsx or parquet")] = "auto",
+) -> None:
+    """Write a realistic synthetic network: clients, staff, products, activities, fact-finds, params."""
+    from toolkit.sample.generate import write_sample
+
+    if fmt not in ("auto", "csv", "xlsx", "parquet"):
+        raise InputError(f"--format must be auto, csv, xlsx or parquet, not {fmt!r}")
+    _supported_option("--end-period", end_period)
+    written = write_sample(out_dir, params_dir=params_dir, fmt=fmt, branches=branches,
+                           clients_per_branch=clients_per_branch, months=months, seed=seed,
+                           end_period=end_period)
+    out.print(f"[green]Sample network written[/] to {out_dir}")
+    for key, value in written.items():
+        shown = value if not isinstance(value, list) else f"{len(value)} files"
+        out.print(f"  {key}: {shown}", highlight=False)
+
+
+@app.command()
+@_guarded
+def validate(files: Annotated[list[Path], typer.Argument(help="Input files or params files")]) -> None:
+    """Check input files against the contract and list every problem."""
+    from toolkit.base.errors import problem_count, problem_lines
+    from toolkit.inputs.validate import validate_paths
+
+    results = validate_paths(files)
+    total = 0
+    for file, (kind, problems) in results.items():
+        total += len(problems)
+        mark = "[green]ok[/]" if not problems else f"[red]{problem_count(problems):,} problem(s)[/]"
+        out.print(f"{file} ({kind}): {mark}", highlight=False)
+        for line in problem_lines(problems):  # beyond the cap, counts per column and kind
+            out.print(line, highlight=False, markup=False)
+    if total:
+        raise typer.Exit(2)
+
+
+@app.command()
+@_guarded
+def profile(
+    params: Annotated[Path, typer.Argument(help="Branch params file")],
+    period: Annotated[str | None, typer.Option(help="Month to report, e.g. 2026-11")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Write the summary as JSON here "
+                                                                  "('-' for stdout)")] = None,
+) -> None:
+    """Branch analytics only (no notebook): the branch summary of CONTRACT §7."""
+    from toolkit.inputs.params import load_branch_params
+
+    period = _id_option("--period", period, "a month like 2026-11")
+    _supported_option("--period", period)
+    bp = load_branch_params(params, {"period": period} if period else None)
+    from toolkit.branch.plan import build_branch_plan
+
+    summary = build_branch_plan(bp).summary()
+    if json_file is not None:
+        text = json.dumps(summary, ensure_ascii=False, indent=2)
+        if str(json_file) == "-":
+            sys.stdout.write(text + "\n")
+            return
+        from toolkit.engine.publish import atomic_write_text
+
+        atomic_write_text(json_file, text + "\n")
+        out.print(f"Summary written to {json_file}")
+        return
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    from toolkit.base.schema import label
+
+    out.print(f"[bold]{summary['branch_id']}[/] period {summary['period']} "
+              f"(base {summary['base_period'] or '—'})")
+    tiers = Table("tier", "clients", "AUM (万元)", title="Tiers 客户分层")
+    for tier, row in summary["tiers"].items():
+        tiers.add_row(f"{label(tier)} {tier}", f"{row['clients']:,}", f"{row['aum'] / 1e4:,.2f}")
+    out.print(tiers)
+    kpis = Table("KPI", "value", title="KPIs 保争挖抢培")
+    for key, value in summary["kpi"].items():
+        shown = "null" if value is None else (f"{value:.2%}" if "rate" in key or "share" in key or key ==
+                                              "aum_growth" else f"{value:,.2f}".rstrip("0").rstrip("."))
+        kpis.add_row(key, shown)
+    out.print(kpis)
+    watch = summary["watch"]
+    out.print(f"Watch: {len(watch['outflow'])} outflow, {len(watch['upgrade_candidates'])} upgrade candidates")
+    if summary.get("visits"):
+        out.print(f"Visits: {summary['visits']['planned']} planned, "
+                  f"{summary['visits']['due_unscheduled']} due but unscheduled")
+    if summary.get("forum"):
+        out.print(f"Forum: {summary['forum']['date']}, {summary['forum']['invitees']} invitees")
+    for w in summary["warnings"]:
+        out.print(f"[yellow]warning:[/] {w}", highlight=False)
+
+
+@app.command()
+@_guarded
+def branch(
+    params: Annotated[Path, typer.Argument(help="Branch params file")],
+    period: Annotated[str | None, typer.Option(help="Month to report, e.g. 2026-11")] = None,
+    formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf")] = "html,pdf",
+    out_root: Annotated[Path, typer.Option("--out", help="Output root")] = Path("outputs"),
+) -> None:
+    """Render the branch plan (HTML, PDF, executed notebook, summary.json and work lists)."""
+    from toolkit.commands.run import render_branch
+
+    period = _id_option("--period", period, "a month like 2026-11")
+    _supported_option("--period", period)
+    _print_folder("Branch plan written", render_branch(params, period=period, formats=_formats(formats),
+                                                       out_root=out_root))
+
+
+@app.command()
+@_guarded
+def proposal(
+    params: Annotated[Path | None, typer.Argument(help="Client params file")] = None,
+    fact_find: Annotated[Path | None, typer.Option(help="Fact-find workbook (without a params file)")] = None,
+    client_id: Annotated[str | None, typer.Option(help="Client id (without a params file)")] = None,
+    clients: Annotated[list[Path] | None, typer.Option(help="Client book file(s)")] = None,
+    products: Annotated[Path | None, typer.Option(help="Product shelf file")] = None,
+    activities: Annotated[Path | None, typer.Option(help="Activities file (optional)")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Proposal date, e.g. 2026-12-01 (default today)")] = None,
+    formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf")] = "html,pdf",
+    out_root: Annotated[Path, typer.Option("--out", help="Output root")] = Path("outputs"),
+) -> None:
+    """Render a client proposal (理财规划建议书) from a params file or from the options."""
+    from toolkit.commands.run import render_proposal
+
+    client_id = _id_option("--client-id", client_id, "a client id")
+    as_of = _id_option("--as-of", as_of, "a date like 2026-12-01")
+    _supported_option("--as-of", as_of)
+    if params is None:
+        missing = [n for n, v in (("--fact-find", fact_find), ("--client-id", client_id),
+                                  ("--products", products)) if v is None]
+        if missing:
+            raise InputError("give a client params file, or " + ", ".join(missing))
+    folder = render_proposal(params, fact_find=fact_find, client_id=client_id, clients=clients or [],
+                             products=products, activities=activities, as_of=as_of,
+                             formats=_formats(formats), out_root=out_root)
+    _print_folder("Proposal written", folder)
+
+
+@app.command()
+@_guarded
+def monthly(
+    period: Annotated[str | None, typer.Option(help="Month to report (default: the last closed month)")] = None,
+    params_dir: Annotated[Path, typer.Option(help="Folder of branch params files")] = Path("params/branches"),
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: cores)")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Render only what is missing or failed")] = False,
+    formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf")] = "html,pdf",
+    out_root: Annotated[Path, typer.Option("--out", help="Output root")] = Path("outputs"),
+    timeout: Annotated[int, typer.Option(help="Seconds allowed per notebook")] = 600,
+) -> None:
+    """Render every branch's plan, then the network comparison; exit 1 if any branch failed."""
+    from toolkit.commands.run import run_monthly
+
+    period = _id_option("--period", period, "a month like 2026-11")
+    _supported_option("--period", period)
+    manifest = run_monthly(period=period, params_dir=params_dir, workers=workers, resume=resume,
+                           formats=_formats(formats), out_root=out_root, timeout=timeout)
+    out.print(f"{len(manifest.ok)} ok, {len(manifest.failed)} failed; manifest: {manifest.path}")
+    for branch_id in manifest.failed:
+        out.print(f"  [red]{branch_id}[/]: {manifest.entries[branch_id].error}", highlight=False)
+    network_error = manifest.meta.get("network_error")
+    if network_error:
+        out.print(f"  [red]network comparison failed[/]: {network_error}", highlight=False)
+    if manifest.exit_code or network_error:
+        raise typer.Exit(1)
+
+
+@template_app.command("fact-find")
+@_guarded
+def template_fact_find(file: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx)")]) -> None:
+    """Write the empty fact-find workbook (表1–表3 and goals) with drop-downs and an example row."""
+    if file.suffix.lower() != ".xlsx":
+        raise InputError(f"{file}: the fact-find template must be an .xlsx file")
+    from toolkit.inputs.factfind_workbook import write_template
+
+    write_template(file)
+    out.print(f"Fact-find template written to {file}")
+
+
+def _print_folder(what: str, folder: Path) -> None:
+    out.print(f"[green]{what}[/] to {folder}")
+    for f in sorted(folder.iterdir()):
+        out.print(f"  {f}", highlight=False)
+
+
+def _id_option(option: str, value: str | None, expected: str) -> str | None:
+    """An id given on the command line (it names an output folder) obeys the id rule of
+    toolkit.base.ids, checked before anything starts; its finer shape is checked where it is used."""
+    from toolkit.base.errors import Problem
+    from toolkit.base.ids import ID_RULE, is_id, shown
+
+    if value is None or is_id(value):
+        return value
+    raise InputError(Problem(option, f"expected {expected} ({ID_RULE}), never a path (got {shown(value)})"))
+
+
+def _supported_option(option: str, value: str | None) -> None:
+    """A month or date option outside the supported years (toolkit.base.periods.FIRST_YEAR..LAST_YEAR) is
+    bad input, named with its option before anything starts: --as-of 9999-12-31 once failed inside
+    the notebook. A date that is no date at all is left to the params check, which says so."""
+    import datetime as dt
+
+    from toolkit.base.errors import Problem
+    from toolkit.base.periods import supported_date, supported_period
+
+    if value is None:
+        return
+    try:
+        if option == "--as-of":
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                return
+            supported_date(day, "as_of")
+        else:
+            supported_period(value)
+    except ValueError as exc:
+        raise InputError(Problem(option, str(exc))) from None
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    bad = [f for f in items if f not in ("html", "pdf")]
+    if bad or not items:
+        raise InputError(f"--formats takes html and/or pdf, not {text!r}")
+    return items
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,538 @@
+"""The monthly batch engine: many independent jobs, N worker processes, a manifest that never lies.
+
+Generic on purpose: a job is "call this importable function with these keyword arguments and
+expect these files". The monthly command makes one job per branch params file; tests use tiny
+jobs. Guarantees: one job's failure (exception, timeout, even a crashed worker) never stops the
+others; `manifest.json` is rewritten atomically after every job, so a batch killed half-way
+leaves a valid manifest; `resume=True` reruns only jobs that are not ok or whose files are gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures as cf
+import contextlib
+import datetime as dt
+import gc
+import importlib
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import time
+import traceback
+import warnings
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from toolkit.engine.publish import atomic_write_text
+
+Status = Literal["ok", "failed", "pending"]
+#: Extra time the parent allows past a job's own timeout before it kills the worker outright.
+WATCHDOG_GRACE = 30.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of work. `target` is "package.module:function"; kwargs must be picklable."""
+
+    id: str
+    target: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    files: tuple[str, ...] = ()  # expected outputs; absolute, or relative to the manifest's folder
+
+
+@dataclass
+class Entry:
+    """What the manifest says about one job."""
+
+    status: Status = "pending"
+    seconds: float | None = None
+    error: str | None = None
+    files: list[str] = field(default_factory=list)
+    finished_at: str | None = None
+    detail: str | None = None  # traceback tail of an unexpected exception, for the developer
+
+
+@dataclass
+class Manifest:
+    """The state of a batch, as written to manifest.json."""
+
+    path: Path
+    entries: dict[str, Entry] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    started_at: str = ""
+    updated_at: str = ""
+    complete: bool = False
+
+    @property
+    def ok(self) -> list[str]:
+        return [k for k, e in self.entries.items() if e.status == "ok"]
+
+    @property
+    def failed(self) -> list[str]:
+        return [k for k, e in self.entries.items() if e.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every job is ok, 1 otherwise (CONTRACT §6)."""
+        return 0 if self.entries and len(self.ok) == len(self.entries) else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = {s: sum(e.status == s for e in self.entries.values()) for s in ("ok", "failed", "pending")}
+        return {"meta": self.meta, "started_at": self.started_at, "updated_at": self.updated_at,
+                "complete": self.complete, "counts": {"total": len(self.entries), **counts},
+                "jobs": {k: {key: v for key, v in asdict(e).items() if key != "detail" or v}
+                         for k, e in self.entries.items()}}
+
+    def save(self) -> None:
+        self.updated_at = _now()
+        atomic_write_text(self.path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        """Read a manifest; a missing or unreadable one is an empty manifest (everything reruns)."""
+        path = Path(path)
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            entries = {str(k): Entry(**{f: v.get(f) for f in Entry.__dataclass_fields__ if f in v})
+                       for k, v in raw.get("jobs", {}).items()}
+        except (OSError, ValueError, TypeError, AttributeError):
+            return cls(path=path)
+        return cls(path=path, entries=entries, meta=raw.get("meta") or {},
+                   started_at=raw.get("started_at", ""), updated_at=raw.get("updated_at", ""),
+                   complete=bool(raw.get("complete")))
+
+    def resolve(self, name: str) -> Path:
+        p = Path(name)
+        return p if p.is_absolute() else self.path.parent / p
+
+    def relative(self, name: str | Path) -> str:
+        p = Path(name)
+        try:
+            return p.resolve().relative_to(self.path.parent.resolve()).as_posix()
+        except ValueError:
+            return str(p)
+
+    def is_done(self, job: Job) -> bool:
+        """ok in the manifest, and every file it promised (or produced) still exists."""
+        entry = self.entries.get(job.id)
+        if entry is None or entry.status != "ok":
+            return False
+        return all(self.resolve(f).exists() for f in (*job.files, *entry.files))
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+# --- in the worker process ------------------------------------------------------------------
+
+
+class JobTimeout(BaseException):
+    """The job ran past its time limit.
+
+    A BaseException, so that the job's own `except Exception` (render_notebook has one) cannot
+    swallow it and report the timeout as something else."""
+
+
+def resolve_target(target: str) -> Callable[..., Any]:
+    """"package.module:function" (or "package.module.function") -> the function."""
+    module, sep, name = target.partition(":")
+    if not sep:
+        module, _, name = target.rpartition(".")
+    obj: Any = importlib.import_module(module)
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _on_alarm(_signum: int, _frame: Any) -> None:
+    raise JobTimeout
+
+
+def _kill_children() -> None:
+    """After a timeout, stop what the job started (a Jupyter kernel) so it cannot linger."""
+    import psutil
+
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    psutil.wait_procs(children, timeout=5)
+
+
+def _forget_abandoned_tasks() -> None:
+    """Cancel and close the event loop a timed-out job was interrupted in (papermill runs nbclient on
+    this thread's loop); the next job gets a fresh loop, and no stale task logs errors into it."""
+    logger = logging.getLogger("asyncio")
+    disabled, logger.disabled = logger.disabled, True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                loop = asyncio.get_event_loop_policy().get_event_loop()
+            except RuntimeError:
+                return
+        if loop.is_running() or loop.is_closed():
+            return
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            loop.run_until_complete(asyncio.wait(tasks, timeout=5))
+        for task in tasks:
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved: nothing to report later
+        loop.close()
+        asyncio.set_event_loop(None)
+        gc.collect()
+    finally:
+        logger.disabled = disabled
+
+
+def run_job(target: str, kwargs: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """Run one job in this (worker) process; never raises, always reports."""
+    started = time.perf_counter()
+    use_alarm = timeout > 0 and hasattr(signal, "setitimer")
+    previous = signal.signal(signal.SIGALRM, _on_alarm) if use_alarm else None
+    if use_alarm:
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        result = resolve_target(target)(**kwargs)
+        outcome: dict[str, Any] = {"status": "ok", "files": _paths(result)}
+    except JobTimeout:
+        _kill_children()
+        outcome = {"status": "failed", "error": f"timed out after {timeout:g} s", "timed_out": True}
+    except (Exception, SystemExit) as exc:
+        from toolkit.base.errors import ClientcareError
+
+        expected = isinstance(exc, ClientcareError)
+        outcome = {"status": "failed", "error": str(exc) if expected else f"{type(exc).__name__}: {exc}",
+                   "detail": None if expected else "".join(traceback.format_exc(limit=-6))}
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    if outcome.pop("timed_out", False):
+        _forget_abandoned_tasks()
+    outcome["seconds"] = round(time.perf_counter() - started, 3)
+    _release_memory()
+    return outcome
+
+
+def _release_memory() -> None:
+    """Hand the memory a finished job freed back to the system (glibc keeps it otherwise), so the
+    high-water mark of one job's PDF does not sit under the next job's kernel."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _paths(result: Any) -> list[str]:
+    if isinstance(result, str | os.PathLike):
+        return [os.fspath(result)]
+    if isinstance(result, Iterable) and not isinstance(result, bytes | dict):
+        items = list(result)
+        if all(isinstance(p, str | os.PathLike) for p in items):
+            return [os.fspath(p) for p in items]
+    return []
+
+
+# --- in the parent process ------------------------------------------------------------------
+
+
+class _Progress:
+    """A rich progress bar on a terminal; silence otherwise."""
+
+    def __init__(self, total: int, enabled: bool, open_ended: bool = False):
+        """open_ended: jobs are still being prepared; `grow` counts each one in."""
+        self.bar = None
+        if enabled and (total or open_ended) and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+            self.task = self.bar.add_task("ok 0 · failed 0", total=total)
+            self.bar.start()
+        self.ok = self.failed = 0
+
+    def grow(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, total=(self.bar.tasks[0].total or 0) + 1)
+
+    def advance(self, job_id: str, entry: Entry) -> None:
+        if entry.status == "ok":
+            self.ok += 1
+        else:
+            self.failed += 1
+        if self.bar is not None:
+            if entry.status != "ok":
+                self.bar.console.print(f"[red]✗ {job_id}[/red]: {entry.error}", markup=True, highlight=False)
+            self.bar.update(self.task, advance=1, description=f"ok {self.ok} · failed {self.failed}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+#: How much lower a worker's CPU priority is while it warms up (nice increment).
+WARM_UP_NICENESS = 10
+
+
+def _init_worker(warm_up: str | None, parent: int | None = None) -> None:
+    """A new worker's first act: to die with the batch (`parent`, its pid), so that a killed batch
+    leaves no worker rendering or publishing for nobody; then the caller's warm-up (imports, a
+    kernel template), never fatal.
+
+    The warm-up runs at a lower CPU priority: meanwhile the parent reads and checks the data every job
+    needs, which is the batch's critical path, and the cores are shared by more processes than
+    there are cores. Afterwards the worker and what it started return to their priority where
+    the system allows it (otherwise they all stay equally nice, and only the parent is ahead)."""
+    if parent is not None:
+        from toolkit.engine.lifecycle import die_with_parent
+
+        die_with_parent(parent)
+    if not warm_up:
+        return
+    priority = _priority()
+    if priority is not None:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, 0, priority + WARM_UP_NICENESS)
+    try:
+        resolve_target(warm_up)()
+    except Exception:  # a job that needs what failed here reports it properly
+        logging.getLogger(__name__).debug("worker warm-up %s failed", warm_up, exc_info=True)
+    finally:
+        if priority is not None:
+            _restore_priority(priority)
+
+
+def _priority() -> int | None:
+    try:
+        return os.getpriority(os.PRIO_PROCESS, 0)
+    except (AttributeError, OSError):  # not on this platform
+        return None
+
+
+def _restore_priority(priority: int) -> None:
+    import psutil
+
+    me = psutil.Process()
+    for proc in (me, *me.children(recursive=True)):
+        with contextlib.suppress(psutil.Error, OSError):
+            proc.nice(priority)
+
+
+class _Runner:
+    """The scheduling loop: keeps at most `workers` jobs in flight and survives broken pools."""
+
+    def __init__(self, manifest: Manifest | None, workers: int, timeout: float, progress: _Progress | None,
+                 warm_up: str | None = None):
+        self.manifest, self.workers, self.timeout, self.progress = manifest, workers, timeout, progress
+        self.warm_up = warm_up
+        self.context = multiprocessing.get_context("spawn")
+        self.pool: cf.ProcessPoolExecutor | None = None
+        self.pending: deque[Job] = deque()
+        self.suspects: set[str] = set()  # jobs in flight when a worker died: rerun one at a time
+        self.running: dict[cf.Future[dict[str, Any]], tuple[Job, float]] = {}
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context,
+                                      initializer=_init_worker, initargs=(self.warm_up, os.getpid()))
+
+    def start(self) -> None:
+        """Start every worker now (each runs the warm-up), so they get ready while the caller works."""
+        if self.pool is None:
+            self.pool = self._new_pool()
+            for _ in range(self.workers):  # each submit spawns a worker while none is idle yet
+                self.pool.submit(int)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, jobs: Iterable[Job], admit: Callable[[Job], Job | None] = lambda job: job) -> None:
+        """Run every job. `jobs` may be a lazy iterator: each job is taken (and passed through
+        `admit`, which may drop it) as soon as the previous one is, and runs as soon as a worker is
+        free, so the caller's work of preparing the next job overlaps the workers' rendering."""
+        source: Iterator[Job] | None = iter(jobs)
+        self.start()
+        try:
+            while source is not None or self.pending or self.running:
+                if source is not None:
+                    job = next(source, None)  # the caller prepares it now, while the workers run
+                    if job is None:
+                        source = None
+                    elif (job := admit(job)) is not None:
+                        self.pending.append(job)
+                self._fill()
+                if not self.running:
+                    continue
+                wait = 0 if source is not None else 1.0
+                done, _ = cf.wait(list(self.running), timeout=wait, return_when=cf.FIRST_COMPLETED)
+                if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                    self._after_break(overdue=set())
+                    continue
+                for future in done:
+                    job, start = self.running.pop(future)
+                    exc = future.exception()
+                    self._record(job, future.result() if exc is None else {
+                        "status": "failed", "seconds": round(time.monotonic() - start, 3),
+                        "error": f"could not run the job: {type(exc).__name__}: {exc}"})
+                self._watchdog()
+        finally:
+            self.close()
+
+    def _fill(self) -> None:
+        isolate = bool(self.suspects)
+        while self.pending and len(self.running) < (1 if isolate else self.workers):
+            job = self.pending[0]
+            try:
+                future = self.pool.submit(run_job, job.target, job.kwargs, self.timeout)
+            except BrokenProcessPool:  # a worker died between jobs (or while warming up)
+                if self.running:
+                    return  # the jobs in flight report the break; `_after_break` renews the pool
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._new_pool()
+                future = self.pool.submit(run_job, job.target, job.kwargs, self.timeout)
+            self.pending.popleft()
+            self.running[future] = (job, time.monotonic())
+
+    def _record(self, job: Job, outcome: dict[str, Any]) -> None:
+        self.suspects.discard(job.id)
+        files = (outcome.get("files") or [str(self.manifest.resolve(f)) for f in job.files]
+                 if outcome["status"] == "ok" else [])
+        entry = Entry(status=outcome["status"], seconds=outcome.get("seconds"), error=outcome.get("error"),
+                      files=[self.manifest.relative(f) for f in files], finished_at=_now(),
+                      detail=outcome.get("detail"))
+        if entry.status == "ok" and job.files:
+            missing = [f for f in job.files if not self.manifest.resolve(f).exists()]
+            if missing:
+                entry.status, entry.error = "failed", "finished but did not produce " + ", ".join(missing)
+        self.manifest.entries[job.id] = entry
+        self.manifest.save()
+        self.progress.advance(job.id, entry)
+
+    def _watchdog(self) -> None:
+        """Kill the pool if a job is far past its timeout (stuck where the alarm cannot reach it)."""
+        if self.timeout <= 0:
+            return
+        now = time.monotonic()
+        limit = self.timeout + WATCHDOG_GRACE
+        overdue = {job.id for job, start in self.running.values() if now - start > limit}
+        if overdue:
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.kill()
+            cf.wait(list(self.running), timeout=30)
+            self._after_break(overdue)
+
+    def _after_break(self, overdue: set[str]) -> None:
+        """A worker died: settle every job in flight, then carry on with a fresh pool.
+
+        Jobs that finished keep their result; a job that was alone in flight (or was already a
+        suspect) is the culprit; the others are requeued as suspects and rerun one at a time.
+        """
+        cf.wait(list(self.running), timeout=30)
+        in_flight = list(self.running.items())
+        self.running.clear()
+        alone = len(in_flight) == 1
+        requeue: list[Job] = []
+        for future, (job, start) in in_flight:
+            exc = future.exception() if future.done() else BrokenProcessPool("worker lost")
+            if exc is None:
+                self._record(job, future.result())
+            elif job.id in overdue:
+                self._record(job, {"status": "failed", "seconds": round(time.monotonic() - start, 3),
+                                   "error": f"timed out after {self.timeout:g} s (worker killed)"})
+            elif alone or job.id in self.suspects:
+                self._record(job, {"status": "failed", "seconds": round(time.monotonic() - start, 3),
+                                   "error": "the worker process died while running this job "
+                                            "(crash, out of memory or killed)"})
+            else:
+                self.suspects.add(job.id)
+                requeue.append(job)
+        self.pending.extendleft(reversed(requeue))
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new_pool()
+
+
+def run_batch(jobs: Sequence[Job] | Callable[[], Iterable[Job]], workers: int | None = None, resume: bool = False,
+              manifest_path: Path = Path("manifest.json"), timeout: float = 1800, progress: bool = True,
+              meta: dict[str, Any] | None = None, warm_up: str | None = None) -> Manifest:
+    """Run every job in worker processes and return the manifest (also written to manifest_path).
+
+    workers: processes (default: the number of cores). timeout: seconds per job (0 = none).
+    resume: skip jobs that the existing manifest records as ok and whose files all exist.
+    warm_up: "module:function" each worker runs once when it starts (imports, caches).
+    jobs may be a function that returns them: the workers are then started (and warm up) first,
+    while it runs, e.g. reading the data the jobs share. It may return a generator: each job
+    then runs as soon as it is yielded, while the generator prepares the next one.
+    The manifest lists exactly these jobs; `manifest.exit_code` is 1 if any failed.
+    """
+    if not callable(jobs):
+        ids = [j.id for j in jobs]
+        if len(set(ids)) != len(ids):
+            raise ValueError("job ids must be unique")
+        return _run_batch(list(jobs), workers, resume, Path(manifest_path), timeout, progress, meta, warm_up, None)
+    early = _Runner(None, max(1, workers or os.cpu_count() or 1), timeout, None, warm_up)
+    early.start()
+    try:
+        source = jobs()
+        return _run_batch(source, workers, resume, Path(manifest_path), timeout, progress, meta, warm_up, early)
+    finally:
+        early.close()
+
+
+def _run_batch(jobs: Iterable[Job], workers: int | None, resume: bool, manifest_path: Path, timeout: float,
+               progress: bool, meta: dict[str, Any] | None, warm_up: str | None, early: _Runner | None) -> Manifest:
+    previous = Manifest.load(manifest_path) if resume else Manifest(path=manifest_path)
+    manifest = Manifest(path=manifest_path, meta={**previous.meta, **(meta or {})}, started_at=_now())
+    known = isinstance(jobs, Sequence)
+    bar: _Progress | None = None
+
+    def admit(job: Job) -> Job | None:
+        """Enter a job in the manifest; None when resume finds it already done."""
+        if job.id in manifest.entries:
+            raise ValueError(f"job ids must be unique ({job.id!r} twice)")
+        done = resume and previous.is_done(job)
+        manifest.entries[job.id] = previous.entries[job.id] if done else Entry()
+        if not known:
+            manifest.save()
+            if bar is not None and not done:
+                bar.grow()
+        return None if done else job
+
+    if known:
+        todo = [job for job in jobs if admit(job) is not None]
+        manifest.save()
+        if not todo:
+            return _finish(manifest)
+        jobs = todo
+    else:
+        manifest.save()
+    bar = _Progress(len(jobs) if known else 0, progress, open_ended=not known)
+    runner = early or _Runner(manifest, max(1, min(workers or os.cpu_count() or 1, len(jobs))), timeout, bar,
+                              warm_up)
+    runner.manifest, runner.progress = manifest, bar
+    try:
+        runner.run(jobs, admit if not known else lambda job: job)
+    finally:
+        bar.close()
+    return _finish(manifest)
+
+
+def _finish(manifest: Manifest) -> Manifest:
+    manifest.complete = all(e.status != "pending" for e in manifest.entries.values())
+    manifest.save()
+    return manifest

@@ -1,0 +1,54 @@
+"""The network comparison's sections: the ranking on 保争挖抢培 and each branch's tier mix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from toolkit.base.schema import IN_SCOPE_TIERS
+from toolkit.branch.ranking import FIVE, headers, network_table, ranking_columns
+from toolkit.report.fmt import heading, paragraph, table
+
+_T = {"zh": {"ranking": "一、五项维护指标排名", "tiers": "二、各网点客户分层",
+             "note": "排名：每项指标 1 为最好（流失率越低越好），综合排名按五项平均名次。"},
+      "en": {"ranking": "1. Ranking on the five KPIs", "tiers": "2. Tiers per branch",
+             "note": "Rank 1 is best on each KPI (lower churn is better); the overall rank orders the mean rank."}}
+
+
+def load_table(table_path: str | None, params_dir: str = "params/branches", period: str | None = None) -> pd.DataFrame:
+    """The ranked table the batch wrote, or, run by hand, one computed from a params folder."""
+    if table_path:
+        return pd.read_parquet(table_path)
+    from toolkit.base.periods import last_closed_month
+    from toolkit.branch.plan import load_branch_inputs
+    from toolkit.inputs.params import load_branch_params
+
+    params = [load_branch_params(p) for p in sorted(Path(params_dir).glob("*.yaml"))]
+    books: dict[tuple, Any] = {}
+    for p in params:
+        key = (tuple(p.data.clients), p.data.staff)
+        if key not in books:
+            books[key] = (p, load_branch_inputs(p))
+    return network_table(books.values(), period or params[0].period or last_closed_month(),
+                         {p.branch_id: p.branch_name for p in params})
+
+
+def ranking(table_: pd.DataFrame, language: str = "zh") -> list[Any]:
+    cols = ranking_columns() + [f"rank_{k}" for k, _, _ in FIVE] + (["status"] if "status" in table_ else [])
+    return [heading(_T[language]["ranking"]), paragraph(_T[language]["note"]),
+            table(table_, columns=cols, pct=[k for k, _, _ in FIVE], money=("current_aum",),
+                  int_cols=("overall_rank", "current_clients", *(f"rank_{k}" for k, _, _ in FIVE)),
+                  labels=headers(language), language=language)]
+
+
+def tiers(table_: pd.DataFrame, language: str = "zh") -> list[Any]:
+    counts = [f"clients_{t}" for t in IN_SCOPE_TIERS[::-1]]
+    money = [f"aum_{t}" for t in IN_SCOPE_TIERS[::-1]]
+    return [heading(_T[language]["tiers"]),
+            table(table_, columns=["branch_id", "branch_name", *counts], int_cols=counts, labels=headers(language),
+                  language=language),
+            table(table_, columns=["branch_id", "branch_name", *money], money=money, labels=headers(language),
+                  language=language)]
+
