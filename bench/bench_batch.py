@@ -114,9 +114,9 @@ def measure_breakdown(params_dir: Path, out: Path) -> dict[str, Any]:
     import weasyprint
     from pypdf import PdfReader
 
-    from toolkit.branch.plan import load_branch_inputs
     from toolkit.commands import run as reports
     from toolkit.engine import render as render_mod
+    from toolkit.inputs.books import branch_slices, load_branch_inputs, write_inputs
     from toolkit.inputs.params import load_branch_params
 
     files = sorted(params_dir.glob("*.yaml"))
@@ -126,8 +126,8 @@ def measure_breakdown(params_dir: Path, out: Path) -> dict[str, Any]:
     inputs = load_branch_inputs(params)
     result["read_s"] = time.perf_counter() - start
     start = time.perf_counter()
-    slices = reports.branch_slices(inputs, [load_branch_params(f).branch_id for f in files])
-    folders = [reports.write_inputs(part, out / "inputs" / bid) for bid, part in slices]
+    slices = branch_slices(inputs, [load_branch_params(f).branch_id for f in files])
+    folders = [write_inputs(part, out / "inputs" / bid) for bid, part in slices]
     result["slice_s"] = time.perf_counter() - start
     del inputs, slices
     reports.warm_worker()

@@ -15,6 +15,7 @@ from tests.branch.test_visits import activity_log, client_book, staff_table
 from toolkit.base.schema import ROLES
 from toolkit.branch.actions import plan_branch, plan_month
 from toolkit.inputs.params import BranchParams
+from toolkit.report.files import write_work_lists
 
 D = dt.date
 STAFF = staff_table([("S1", "王经理", "wealth_manager", None), ("S2", "李理财", "financial_advisor", None)])
@@ -62,7 +63,7 @@ def test_forum_hosts_are_kept_free_on_the_forum_day(tmp_path: Path) -> None:
         "forum": {"date": "2026-11-04", "invitees": 10},
     }
     assert len(plan.greetings) == 60 and set(plan.greetings["date"].dt.date) == {D(2026, 11, 18)}
-    files = plan.write_outputs(tmp_path / "out")
+    files = write_work_lists(plan, tmp_path / "out")
     assert [f.name for f in files] == ["visits.xlsx", "visits.ics", "forum_invitees.xlsx"]
     assert all(f.is_file() for f in files)
     calendar = icalendar.Calendar.from_ical(files[1].read_bytes())
@@ -74,7 +75,7 @@ def test_without_forum_and_with_a_passed_window(tmp_path: Path) -> None:
     clients = two_staff_book()
     plain = plan_branch(clients, STAFF, None, "2026-10", params(), outflow_ids=set())
     assert plain.forum is None and plain.summary_parts()["forum"] is None and plain.warnings == []
-    files = plain.write_outputs(tmp_path / "a")
+    files = write_work_lists(plain, tmp_path / "a")
     assert load_workbook(files[2]).active["A2"].value == "本计划没有座谈会。"
     passed = plan_branch(
         clients,
@@ -86,7 +87,7 @@ def test_without_forum_and_with_a_passed_window(tmp_path: Path) -> None:
     )
     note = "The forum window (2026-06-01 to 2026-06-30) has passed: set the next window in the params file."
     assert passed.forum is None and passed.forum_note == note and note in passed.warnings
-    assert load_workbook(passed.write_outputs(tmp_path / "b")[2]).active["A2"].value == note
+    assert load_workbook(write_work_lists(passed, tmp_path / "b")[2]).active["A2"].value == note
 
 
 def test_calendar_from_params_and_fallback_warning() -> None:

@@ -147,8 +147,7 @@ def _cell_outputs(path: Path) -> list:
 def test_branch_slices_follow_every_client_ever_at_the_branch():
     import pandas as pd
 
-    from toolkit.branch.plan import BranchInputs
-    from toolkit.commands.run import branch_slice, branch_slices
+    from toolkit.inputs.books import BranchInputs, branch_slice, branch_slices
 
     clients = pd.DataFrame({"snapshot_date": pd.to_datetime(["2026-09-30"] * 3 + ["2026-10-31"] * 3),
                             "client_id": ["c1", "c2", "c3", "c1", "c2", "c3"],

@@ -226,8 +226,10 @@ def test_a_branch_render_checks_its_batch_before_publishing(bank, monkeypatch, t
 def test_the_network_files_are_staged_per_run_and_published_together(monkeypatch, tmp_path):
     import pandas as pd
 
-    from toolkit.branch import ranking as network
+    from toolkit.branch import ranking
+    from toolkit.commands import monthly
     from toolkit.engine import render
+    from toolkit.report import network_files
 
     def fake_render(notebook, params, dest, basename, **kw):
         dest.mkdir(parents=True)
@@ -237,8 +239,8 @@ def test_the_network_files_are_staged_per_run_and_published_together(monkeypatch
         return sorted(dest.iterdir())
 
     monkeypatch.setattr(render, "render_notebook", fake_render)
-    monkeypatch.setattr(network, "network_table", lambda *a: pd.DataFrame({"branch_id": ["B001"]}))
-    monkeypatch.setattr(network, "write_network_xlsx", lambda table, path, language: path.write_text("new") and path)
+    monkeypatch.setattr(ranking, "network_table", lambda *a: pd.DataFrame({"branch_id": ["B001"]}))
+    monkeypatch.setattr(network_files, "write_network_xlsx", lambda table, path, language: path.write_text("new") and path)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "systemp"))
     (tmp_path / "systemp").mkdir()
     period_dir = tmp_path / "out" / PERIOD
@@ -247,7 +249,7 @@ def test_the_network_files_are_staged_per_run_and_published_together(monkeypatch
     other.write_text("other run")
     (period_dir / "network.xlsx").write_text("old")
 
-    written = network.write_network([], PERIOD, {"B001": "瓯海"}, period_dir)
+    written = monthly.write_network([], PERIOD, {"B001": "瓯海"}, period_dir)
     assert sorted(p.name for p in written) == ["network.html", "network.ipynb", "network.xlsx"]
     assert all((period_dir / p.name).read_text() == "new" for p in written)
     assert other.read_text() == "other run"

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from toolkit.base.errors import RenderError
 from toolkit.engine import render
+from toolkit.report.text import page_labels
 
 NOTEBOOK = Path(__file__).parents[1] / "fixtures" / "notebooks" / "report.ipynb"
 TITLE, SUBTITLE = "瓯海支行客户维护计划", "机构号 B001 · 数据期 2026-11"
@@ -21,7 +22,7 @@ TITLE, SUBTITLE = "瓯海支行客户维护计划", "机构号 B001 · 数据期
 
 def _render(dest: Path, language: str = "zh", **params) -> list[Path]:
     return render.render_notebook(NOTEBOOK, {"rows": 5, **params}, dest, "branch_plan", title=TITLE,
-                                  subtitle=SUBTITLE, language=language, timeout=60)
+                                  subtitle=SUBTITLE, language=language, timeout=60, labels=page_labels(language))
 
 
 @pytest.fixture(scope="module")
@@ -226,6 +227,14 @@ def test_unknown_format_is_rejected_before_anything_runs(tmp_path):
     assert not (tmp_path / "B001").exists()
 
 
+def test_the_engine_names_no_words_of_its_own():
+    """Page words come from the text layer through the commands; without them: numbers only."""
+    nb = new_notebook(cells=[new_markdown_cell("## A")])
+    page = render.notebook_html(nb, title="T", language="en")
+    assert '<div class="cc-toc-title"></div>' in page and "Contents" not in page and "Generated at" not in page
+    assert '"" counter(page) " / " counter(pages) ""' in page
+
+
 def test_notebook_html_strips_pandas_noise_and_nests_the_toc():
     df_html = ('<style scoped>.dataframe tbody tr th {vertical-align: top;}</style>'
                '<table border="1" class="dataframe"><tr><td>1</td></tr></table>')
@@ -233,7 +242,7 @@ def test_notebook_html_strips_pandas_noise_and_nests_the_toc():
                          outputs=[new_output("display_data", data={"text/html": df_html, "text/plain": "df"}),
                                   new_output("stream", name="stderr", text="FutureWarning: noise")])
     nb = new_notebook(cells=[new_markdown_cell("## 一、概览\n### 1.1 明细\n### 1.2 图表\n## 二、计划"), cell])
-    page = render.notebook_html(nb, title="标题", language="zh")
+    page = render.notebook_html(nb, title="标题", language="zh", labels=page_labels("zh"))
     assert "<style scoped>" not in page and 'border="1"' not in page and '<table class="dataframe">' in page
     assert "FutureWarning" not in page
     toc = re.search(r'<nav class="cc-toc">.*?</nav>', page, re.S).group(0)
@@ -259,7 +268,7 @@ def _state_notebook(path: Path) -> Path:
     params = new_code_cell("output_dir = '.'")
     params.metadata["tags"] = ["parameters"]
     nb = new_notebook(cells=[params, new_code_cell(STATE_CELL), new_code_cell("leak = 1"),
-                             new_code_cell("print('toolkit.commands.run' in sys.modules)")])
+                             new_code_cell("print('toolkit.report.sources' in sys.modules)")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
     return path
@@ -274,6 +283,11 @@ def _outputs(dest: Path) -> list[list[dict]]:
 def test_forked_kernels_start_fresh_and_match_a_cold_kernel(tmp_path, monkeypatch):
     from toolkit.engine import kernels
 
+    from toolkit.commands.run import PRELOAD
+
+    if kernels._template is not None:
+        kernels._template.close()  # a template started with another preload list by an earlier test
+    kernels.warm_up(PRELOAD)  # what the commands hand the engine: the notebooks' imports
     notebook = _state_notebook(tmp_path / "state_nb.ipynb")
     runs = {}
     for name in ("fork", "fork again", "cold"):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from toolkit.report import charts
+from toolkit.report import charts, charts_branch, charts_client
 
 WORKDAYS = [d.date() for d in pd.bdate_range("2026-11-02", "2026-11-30")]
 SCHEDULE = pd.DataFrame({
@@ -36,18 +36,18 @@ KPI_BASE = {"churn_rate": 0.03, "upgrade_rate": 0.02, "product_coverage_rate": 0
             "aum_growth": None}
 
 ALL_CHARTS = {
-    "tier_pyramid": lambda lang: charts.tier_pyramid(TIERS, lang),
-    "concentration_curve": lambda lang: charts.concentration_curve(TIERS["aum"], lang),
-    "kpi_comparison": lambda lang: charts.kpi_comparison(KPI_NOW, KPI_BASE, lang),
-    "visit_load": lambda lang: charts.visit_load(SCHEDULE, lang, limits={"张*三": 2}),
-    "visit_calendar": lambda lang: charts.visit_calendar(SCHEDULE, "2026-11", WORKDAYS, lang),
-    "balance_sheet": lambda lang: charts.balance_sheet({"liquid": 4e5, "financial": 2.1e6, "real": 6e6,
+    "tier_pyramid": lambda lang: charts_branch.tier_pyramid(TIERS, lang),
+    "concentration_curve": lambda lang: charts_branch.concentration_curve(TIERS["aum"], lang),
+    "kpi_comparison": lambda lang: charts_branch.kpi_comparison(KPI_NOW, KPI_BASE, lang),
+    "visit_load": lambda lang: charts_branch.visit_load(SCHEDULE, lang, limits={"张*三": 2}),
+    "visit_calendar": lambda lang: charts_branch.visit_calendar(SCHEDULE, "2026-11", WORKDAYS, lang),
+    "balance_sheet": lambda lang: charts_client.balance_sheet({"liquid": 4e5, "financial": 2.1e6, "real": 6e6,
                                                        "liabilities": 2.4e6}, lang),
-    "ratio_diagnosis": lambda lang: charts.ratio_diagnosis(RATIOS, lang),
-    "allocation_before_after": lambda lang: charts.allocation_before_after(
+    "ratio_diagnosis": lambda lang: charts_client.ratio_diagnosis(RATIOS, lang),
+    "allocation_before_after": lambda lang: charts_client.allocation_before_after(
         {"demand_deposit": 1.2e6, "time_deposit": 8e5}, {"demand_deposit": 3e5, "wealth_products": 1.7e6},
         lang),
-    "goal_projection": lambda lang: charts.goal_projection(GOALS, lang),
+    "goal_projection": lambda lang: charts_client.goal_projection(GOALS, lang),
 }
 
 
@@ -88,15 +88,15 @@ def test_missing_font_raises_a_clear_error(monkeypatch):
 
 
 def test_concentration_curve_marks_the_top_20_percent_share():
-    fig = charts.concentration_curve(pd.Series([50.0, 30.0, 10.0, 10.0, 0.0]))
+    fig = charts_branch.concentration_curve(pd.Series([50.0, 30.0, 10.0, 10.0, 0.0]))
     # 5 clients: the top ceil(0.2 * 5) = 1 client holds 50 of 100
     assert "前20%客户持有 50.0% 资产" in _texts(fig)
-    fig_en = charts.concentration_curve(pd.Series([10.0, 30.0, 50.0, 10.0, 0.0]), language="en")
+    fig_en = charts_branch.concentration_curve(pd.Series([10.0, 30.0, 50.0, 10.0, 0.0]), language="en")
     assert "Top 20% of clients hold 50.0% of assets" in _texts(fig_en)
 
 
 def test_tier_pyramid_orders_tiers_top_down_and_skips_out_of_scope():
-    fig = charts.tier_pyramid(TIERS)
+    fig = charts_branch.tier_pyramid(TIERS)
     left, mid, right = fig.axes
     labels = [t.get_text() for t in mid.texts]
     # from y = 0 (the bottom) upwards
@@ -106,7 +106,7 @@ def test_tier_pyramid_orders_tiers_top_down_and_skips_out_of_scope():
 
 
 def test_kpi_comparison_colours_better_green_and_worse_red():
-    fig = charts.kpi_comparison(KPI_NOW, KPI_BASE)
+    fig = charts_branch.kpi_comparison(KPI_NOW, KPI_BASE)
     titles = [ax.get_title() for ax in fig.axes]
     assert titles == ["保：流失率", "争：升级率", "挖：产品覆盖率", "抢：客户净增", "培：资产增长率"]
     current = [mcolors.to_hex(ax.patches[-1].get_facecolor()) for ax in fig.axes]
@@ -114,12 +114,12 @@ def test_kpi_comparison_colours_better_green_and_worse_red():
     assert current == [charts.GOOD, charts.GOOD, charts.BAD, charts.GOOD, charts.ACCENT]
     assert [t.get_text() for t in fig.axes[3].texts] == ["-4", "+12"]
     assert [t.get_text() for t in fig.axes[4].texts] == ["—", "1.8%"]
-    single = charts.kpi_comparison(KPI_NOW, None, language="en")
+    single = charts_branch.kpi_comparison(KPI_NOW, None, language="en")
     assert [len(ax.patches) for ax in single.axes] == [1] * 5
 
 
 def test_visit_load_counts_per_staff_and_flags_over_limit():
-    fig = charts.visit_load(SCHEDULE, limits={"张*三": 2})
+    fig = charts_branch.visit_load(SCHEDULE, limits={"张*三": 2})
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["李*", "王*明", "张*三"]
     widths = [p.get_width() for p in ax.patches]
@@ -128,40 +128,40 @@ def test_visit_load_counts_per_staff_and_flags_over_limit():
 
 
 def test_visit_calendar_counts_visits_and_greys_days_off():
-    fig = charts.visit_calendar(SCHEDULE, "2026-11", WORKDAYS)
+    fig = charts_branch.visit_calendar(SCHEDULE, "2026-11", WORKDAYS)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts.count("2 次") == 2  # 2 Nov and 3 Nov
     assert texts.count("1 次") == 1  # 30 Nov
     assert texts.count("休") == 9  # the Sundays 1, 8, 15, 22, 29 and Saturdays 7, 14, 21, 28
     workdays = [d for d in WORKDAYS if d != dt.date(2026, 11, 2)]
-    holiday = charts.visit_calendar(SCHEDULE.iloc[:0], "2026-11", workdays)
+    holiday = charts_branch.visit_calendar(SCHEDULE.iloc[:0], "2026-11", workdays)
     assert [t.get_text() for t in holiday.axes[0].texts].count("休") == 10
 
 
 def test_balance_sheet_and_ratio_diagnosis_show_amounts_and_verdicts():
-    bs = charts.balance_sheet({"liquid": 4e5, "financial": 2.1e6, "real": 6e6, "liabilities": 9e6})
+    bs = charts_client.balance_sheet({"liquid": 4e5, "financial": 2.1e6, "real": 6e6, "liabilities": 9e6})
     texts = " ".join(_texts(bs))
     assert "210万" in texts and "600万" in texts and "净资产为负：-50万" in texts  # 0.4 + 2.1 + 6 - 9 = -0.5M
-    rd = " ".join(_texts(charts.ratio_diagnosis(RATIOS)))
+    rd = " ".join(_texts(charts_client.ratio_diagnosis(RATIOS)))
     assert "42.0%  偏低" in rd and "2.1 个月  偏低" in rd and "71.0%  合理" in rd and "参考：≈60%" in rd
 
 
 def test_allocation_and_goals_label_amounts_shares_and_chances():
-    alloc = " ".join(_texts(charts.allocation_before_after({"demand_deposit": 1.5e6, "funds": 5e5},
+    alloc = " ".join(_texts(charts_client.allocation_before_after({"demand_deposit": 1.5e6, "funds": 5e5},
                                                             {"wealth_products": 2e6})))
     assert "150万 (75%)" in alloc and "200万 (100%)" in alloc and "理财产品" in alloc
-    goals = " ".join(_texts(charts.goal_projection(GOALS, "en")))
+    goals = " ".join(_texts(charts_client.goal_projection(GOALS, "en")))
     assert "86% likely" in goals and "¥3.2m" in goals
 
 
 @pytest.mark.parametrize("make", [
-    lambda: charts.tier_pyramid(TIERS.iloc[:0]),
-    lambda: charts.concentration_curve(pd.Series([], dtype=float)),
-    lambda: charts.visit_load(SCHEDULE.iloc[:0]),
-    lambda: charts.balance_sheet({}),
-    lambda: charts.ratio_diagnosis(RATIOS.iloc[:0]),
-    lambda: charts.allocation_before_after({}, {}),
-    lambda: charts.goal_projection(GOALS.iloc[:0]),
+    lambda: charts_branch.tier_pyramid(TIERS.iloc[:0]),
+    lambda: charts_branch.concentration_curve(pd.Series([], dtype=float)),
+    lambda: charts_branch.visit_load(SCHEDULE.iloc[:0]),
+    lambda: charts_client.balance_sheet({}),
+    lambda: charts_client.ratio_diagnosis(RATIOS.iloc[:0]),
+    lambda: charts_client.allocation_before_after({}, {}),
+    lambda: charts_client.goal_projection(GOALS.iloc[:0]),
 ])
 def test_empty_inputs_give_a_no_data_figure(make):
     fig = make()
@@ -173,7 +173,7 @@ def test_figures_display_as_png_in_a_kernel():
 
     shell = InteractiveShell.instance()
     try:
-        fig = charts.balance_sheet({"liquid": 1e5})  # a chart made inside the shell registers the display
+        fig = charts_client.balance_sheet({"liquid": 1e5})  # a chart made inside the shell registers the display
         data, _meta = shell.display_formatter.format(fig)
         assert data["image/png"][:4] == b"\x89PNG"
         assert int.from_bytes(data["image/png"][16:20], "big") == round(charts.WIDTH * charts.DPI)

@@ -20,12 +20,13 @@ from tests.report.test_worklists import october_plan
 from toolkit.base.schema import IN_SCOPE_TIERS
 from toolkit.base.workdays import WorkCalendar
 from toolkit.branch.forum import plan_forum
-from toolkit.branch.ranking import FIVE, write_network_xlsx
+from toolkit.branch.ranking import FIVE
 from toolkit.commands.cli import app
 from toolkit.engine.render import _toc_and_ids
 from toolkit.inputs.factfind import load_fact_find
 from toolkit.inputs.factfind_workbook import write_fact_find
 from toolkit.report import fmt
+from toolkit.report.network_files import write_network_xlsx
 from toolkit.report.worklists import write_forum_invitees_xlsx, write_visits_xlsx
 from toolkit.sample.generate import write_sample
 
@@ -176,7 +177,7 @@ def test_markdown_shows_html_as_text_and_never_reads_a_path() -> None:
 
 def test_table_of_contents_text_is_re_escaped() -> None:
     # Stripping tags from a heading's markup leaves a half tag as it is: the copy is text again.
-    body, toc = _toc_and_ids("<h2>a <b>b</b> <img src=x onerror=alert(1)</h2><h3>x &amp; &lt;y&gt;</h3>", "zh")
+    body, toc = _toc_and_ids("<h2>a <b>b</b> <img src=x onerror=alert(1)</h2><h3>x &amp; &lt;y&gt;</h3>", "目录")
     assert_inert(toc, "a b <img src=x onerror=alert(1)", "x & <y>")
     assert "x &amp; &lt;y&gt;" in toc and 'id="sec-2"' in body
 

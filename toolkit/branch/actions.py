@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -17,16 +16,13 @@ from toolkit.branch.forum import ForumPlan, SalonPlan, forum_date, no_forum_warn
 from toolkit.branch.greetings import plan_greetings
 from toolkit.branch.visits import VisitPlan, plan_visits
 from toolkit.inputs.params import BranchParams
-from toolkit.report.calendar_ics import write_ics
-from toolkit.report.worklists import write_forum_invitees_xlsx, write_visits_xlsx
 
 __all__ = ["BranchPlanning", "plan_branch", "plan_month"]
-OUTPUT_FILES = ("visits.xlsx", "visits.ics", "forum_invitees.xlsx")
 
 
 @dataclass
 class BranchPlanning:
-    """Everything the branch does in the plan month, and the files staff act on."""
+    """Everything the branch does in the plan month (the files staff act on: toolkit.report.files)."""
 
     branch_id: str
     period: str
@@ -43,20 +39,6 @@ class BranchPlanning:
     def summary_parts(self) -> dict[str, object]:
         """The `visits` and `forum` entries of the branch summary.json."""
         return {"visits": self.visits.summary(), "forum": self.forum.summary() if self.forum else None}
-
-    def write_outputs(self, folder: str | Path, language: str | None = None) -> list[Path]:
-        """visits.xlsx, visits.ics and forum_invitees.xlsx (always, with a note when there is no forum).
-        Phones are masked in every one of them; names stay, staff need them."""
-        language = language or self.language
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        return [
-            write_visits_xlsx(folder / OUTPUT_FILES[0], self.visits, language, greetings=self.greetings),
-            write_ics(folder / OUTPUT_FILES[1], self.branch_id, self.visits.schedule, self.forum, self.salons,
-                      language),
-            write_forum_invitees_xlsx(folder / OUTPUT_FILES[2], self.forum, language, self.salons,
-                                      note=self.forum_note),
-        ]
 
 
 def plan_branch(clients: pd.DataFrame, staff: pd.DataFrame, activities: pd.DataFrame | None, period: str,

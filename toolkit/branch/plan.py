@@ -6,49 +6,17 @@ This is the single computation behind `clientcare profile`, the branch-plan note
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from toolkit.base.errors import InputError
 from toolkit.base.periods import last_closed_month
 from toolkit.branch.actions import BranchPlanning, plan_branch
 from toolkit.branch.analytics import BranchAnalytics, analyse_branch
+from toolkit.inputs.books import BranchInputs, load_branch_inputs
 from toolkit.inputs.params import BranchParams
-from toolkit.inputs.tables import load_activities, load_clients, load_products, load_staff
-
-
-@dataclass
-class BranchInputs:
-    """The tables a branch plan reads; a batch loads them once and hands each branch the same."""
-
-    clients: pd.DataFrame
-    staff: pd.DataFrame
-    products: pd.DataFrame | None
-    activities: pd.DataFrame
-
-
-def load_branch_inputs(params: BranchParams) -> BranchInputs:
-    """Load every table the params name; problems of all files are reported together."""
-    problems = []
-    loaded: dict[str, Any] = {}
-    steps = {
-        "clients": lambda: load_clients(params.data.clients),
-        "staff": lambda: load_staff(params.data.staff),
-        "products": lambda: load_products(params.data.products) if params.data.products else None,
-        "activities": lambda: load_activities(params.data.activities),
-    }
-    for name, step in steps.items():
-        try:
-            loaded[name] = step()
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
-    return BranchInputs(**loaded)
 
 
 def gap_lines(product_gaps: pd.DataFrame) -> pd.DataFrame:
@@ -77,14 +45,6 @@ class BranchPlan:
         out.update(self.planning.summary_parts())
         out["warnings"] = [*out["warnings"], *self.planning.warnings]
         return out
-
-    def write_outputs(self, folder: str | Path) -> list[Path]:
-        """summary.json and the staff work lists (visits.xlsx, visits.ics, forum_invitees.xlsx)."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        summary = folder / "summary.json"
-        summary.write_text(json.dumps(self.summary(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        return [summary, *self.planning.write_outputs(folder, self.language)]
 
 
 def build_branch_plan(params: BranchParams, inputs: BranchInputs | None = None,

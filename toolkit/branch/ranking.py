@@ -6,17 +6,13 @@ Each KPI gives a rank (1 = best); the overall rank orders branches by their mean
 
 from __future__ import annotations
 
-import contextlib
-import io
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable
 
 import pandas as pd
 
 from toolkit.base.schema import IN_SCOPE_TIERS, label
 from toolkit.branch.analytics import analyse_network
-from toolkit.branch.plan import BranchInputs
-from toolkit.engine.publish import atomic_write_bytes
+from toolkit.inputs.books import BranchInputs
 from toolkit.inputs.params import BranchParams
 
 #: The five KPIs as ranked: (key, 保争挖抢培 character, higher is better).
@@ -100,69 +96,3 @@ def ranking_columns() -> list[str]:
             "current_aum", "mean_rank"]
 
 
-def write_network_xlsx(table: pd.DataFrame, path: Path, language: str = "zh") -> Path:
-    """The ranking and the tier mix as two sheets, amounts in yuan, rates as percentages."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    from toolkit.report.xlsx_text import guard_row
-
-    head = headers(language)
-    sheets = {
-        "排名" if language == "zh" else "Ranking": ranking_columns()
-        + [f"rank_{k}" for k, _, _ in FIVE] + (["status"] if "status" in table else []),
-        "客户分层" if language == "zh" else "Tiers": ["branch_id", "branch_name"]
-        + [f"clients_{t}" for t in IN_SCOPE_TIERS] + [f"aum_{t}" for t in IN_SCOPE_TIERS],
-    }
-    wb = Workbook()
-    wb.remove(wb.active)
-    for title, cols in sheets.items():
-        ws = wb.create_sheet(title)
-        ws.append([head.get(c, c) for c in cols])
-        for row in table[cols].itertuples(index=False):
-            ws.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row])
-            guard_row(ws, ws.max_row)  # a branch named "=HYPERLINK(...)" stays text
-        for j, col in enumerate(cols, start=1):
-            fmt = ("0.00%" if col in {k for k, _, _ in FIVE} else "#,##0.00" if "aum" in col
-                   else "0.00" if col == "mean_rank" else None)
-            letter = get_column_letter(j)
-            ws.column_dimensions[letter].width = max(12, len(str(head.get(col, col))) * 2 + 2)
-            if fmt:
-                for cell in ws[letter][1:]:
-                    cell.number_format = fmt
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = ws.dimensions
-    buffer = io.BytesIO()  # in memory, not the system temp folder (ranking data stays in outputs/)
-    wb.save(buffer)
-    atomic_write_bytes(path, buffer.getvalue())
-    return path
-
-
-def write_network(books: Sequence[tuple[BranchParams, BranchInputs]], period: str, branches: dict[str, str],
-                  period_dir: Path, status: dict[str, str] | None = None, formats: Sequence[str] = ("html",),
-                  timeout: int = 600, language: str = "zh", kpis: pd.DataFrame | None = None) -> list[Path]:
-    """network.xlsx and network.html (plus .pdf when asked) in outputs/<period>/, published together
-    only once all were produced; the executed network notebook is kept beside them for audit.
-    Everything is made in this run's own work folder under the output root (toolkit.engine.lifecycle), so
-    two runs never share a staging folder. kpis: `network_kpis` of the same books, when computed."""
-    from toolkit.commands.run import _TITLES, notebook_path
-    from toolkit.engine.lifecycle import work_dir
-    from toolkit.engine.publish import publish_files
-    from toolkit.engine.render import render_notebook
-
-    table = network_table(books, period, branches, status, kpis)
-    failed = period_dir / "_failed"
-    with work_dir(period_dir.parent, "network") as work:
-        data = work / "network.parquet"
-        table.to_parquet(data, index=False)
-        t = _TITLES[language]
-        stage = work / "network"
-        files = render_notebook(notebook_path("network"), {"table_path": str(data), "period": period}, stage,
-                                "network", formats=formats, language=language, timeout=timeout,
-                                failed_dir=failed / "_network", title=t["network"],
-                                subtitle=t["network_sub"].format(period=period))
-        files.append(write_network_xlsx(table, stage / "network.xlsx", language))
-        written = publish_files(files, period_dir)
-    with contextlib.suppress(OSError):
-        failed.rmdir()  # only if empty: an earlier failure of the comparison was resolved
-    return written

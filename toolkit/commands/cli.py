@@ -139,7 +139,7 @@ def profile(
         if str(json_file) == "-":
             sys.stdout.write(text + "\n")
             return
-        from toolkit.engine.publish import atomic_write_text
+        from toolkit.base.atomic import atomic_write_text
 
         atomic_write_text(json_file, text + "\n")
         out.print(f"Summary written to {json_file}")
@@ -232,7 +232,7 @@ def monthly(
     timeout: Annotated[int, typer.Option(help="Seconds allowed per notebook")] = 600,
 ) -> None:
     """Render every branch's plan, then the network comparison; exit 1 if any branch failed."""
-    from toolkit.commands.run import run_monthly
+    from toolkit.commands.monthly import run_monthly
 
     period = _id_option("--period", period, "a month like 2026-11")
     _supported_option("--period", period)

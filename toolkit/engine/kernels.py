@@ -36,10 +36,6 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-#: What the three report notebooks import; the template imports it once for all kernels.
-PRELOAD = ("pandas", "pyarrow.parquet", "matplotlib.figure", "matplotlib_inline.backend_inline", "toolkit.inputs.tables",
-           "toolkit.branch.plan", "toolkit.inputs.factfind", "toolkit.client.proposal", "toolkit.report.branch_sections", "toolkit.report.proposal_sections",
-           "toolkit.report.network_sections", "toolkit.commands.run")
 #: Seconds to wait for the template's imports before falling back to a cold kernel.
 READY_TIMEOUT = 120.0
 _MPL_INLINE = "module://matplotlib_inline.backend_inline"
@@ -147,7 +143,7 @@ def _become_kernel(request: dict[str, Any], requests: int, replies: int, templat
 class Template:
     """A running template process and the pipes to ask it for kernels."""
 
-    def __init__(self, preload: Sequence[str] = PRELOAD):
+    def __init__(self, preload: Sequence[str] = ()):
         self.pythonpath = os.environ.get("PYTHONPATH")
         req_r, self._req_w = os.pipe()
         self._rep_r, rep_w = os.pipe()
@@ -215,13 +211,13 @@ _template: Template | None = None
 _template_lock = threading.Lock()
 
 
-def warm_up(preload: Sequence[str] = PRELOAD) -> None:
+def warm_up(preload: Sequence[str] = ()) -> None:
     """Start this process's kernel template now (it imports in the background), so that the
     first report does not wait for it. Safe to call more than once; a no-op where fork is off."""
     template(preload)
 
 
-def template(preload: Sequence[str] = PRELOAD) -> Template | None:
+def template(preload: Sequence[str] = ()) -> Template | None:
     """This process's template, started (or restarted after a crash) on demand; None if disabled."""
     global _template
     if not fork_enabled():

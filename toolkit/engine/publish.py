@@ -7,18 +7,19 @@ staging folder on the same filesystem, then swapped in with renames, which are a
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
 import tempfile
 from pathlib import Path
 
+from toolkit.base.atomic import _UMASK, _fsync_dir, atomic_write_bytes, atomic_write_text
 from toolkit.base.ids import ensure_under
 
+__all__ = ["atomic_write_bytes", "atomic_write_text", "make_staging", "publish_dir", "publish_files", "recover",
+           "sweep_folder", "sweep_staging"]
+
 #: Files and folders we create get the usual permissions (mkstemp/mkdtemp would give 0600/0700).
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 _OLD = re.compile(r"^(?P<name>.+)\.old-(?P<pid>\d+)$")
 _STAGING = re.compile(r"^\.(?P<name>.+)\.staging-(?P<pid>\d+)-.+$")
 
@@ -31,20 +32,6 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:  # exists, owned by someone else
         return True
     return True
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename durable across a power cut (a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _leftovers(dest: Path) -> list[Path]:
@@ -173,25 +160,3 @@ def publish_dir(staging: Path, dest: Path, root: Path | None = None) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a single file so that readers see either the old content or the new, never a mix."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            os.fchmod(fh.fileno(), 0o666 & ~_UMASK)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """`atomic_write_bytes` for text (UTF-8 by default)."""
-    atomic_write_bytes(path, text.encode(encoding))

@@ -41,10 +41,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "clientcare"
 FORMATS = ("html", "pdf")
 
-_LABELS = {
-    "zh": {"generated": "生成时间：", "toc": "目录", "page": ("第 ", " 页 / 共 ", " 页"), "lang": "zh-CN"},
-    "en": {"generated": "Generated at ", "toc": "Contents", "page": ("Page ", " of ", ""), "lang": "en"},
-}
+#: The words of the page around a report (title block, contents, page numbers). The engine names no
+#: words itself: the commands hand it these from the text layer (toolkit.report.text.page_labels);
+#: without them a page reads "3 / 14" and has no captions.
+PAGE_LABEL_KEYS = ("generated", "toc", "before", "middle", "after", "lang_code")
+_NO_LABELS = {"generated": "", "toc": "", "before": "", "middle": " / ", "after": "", "lang_code": ""}
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _HEADING = re.compile(r"<h([23])(\s[^>]*)?>(.*?)</h\1>", re.S | re.I)
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
@@ -85,7 +86,7 @@ def _exporter() -> Any:
     return HTMLExporter(config=config)
 
 
-def _toc_and_ids(body: str, language: str) -> tuple[str, str]:
+def _toc_and_ids(body: str, toc_title: str) -> tuple[str, str]:
     """Give every h2/h3 a stable id and build the nested table of contents from them."""
     entries: list[tuple[int, str, str]] = []
 
@@ -100,7 +101,7 @@ def _toc_and_ids(body: str, language: str) -> tuple[str, str]:
     body = _HEADING.sub(number, body)
     if not entries:
         return body, ""
-    parts = [f'<nav class="cc-toc"><div class="cc-toc-title">{_LABELS[language]["toc"]}</div><ol>']
+    parts = [f'<nav class="cc-toc"><div class="cc-toc-title">{html.escape(toc_title)}</div><ol>']
     open_sub = False
     for i, (level, anchor, text) in enumerate(entries):
         if level == 3 and not open_sub and i > 0:
@@ -118,18 +119,18 @@ def _toc_and_ids(body: str, language: str) -> tuple[str, str]:
 
 
 def notebook_html(notebook: Any, title: str, subtitle: str = "", language: str = "zh",
-                  generated_at: dt.datetime | None = None) -> str:
-    """An executed notebook (path or NotebookNode) as a standalone report page."""
+                  generated_at: dt.datetime | None = None, labels: Mapping[str, str] | None = None) -> str:
+    """An executed notebook (path or NotebookNode) as a standalone report page; `labels`: the page's
+    words (PAGE_LABEL_KEYS) in the report language."""
     import nbformat
 
     nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, str | Path) else notebook
-    lang = _LABELS["en" if language == "en" else "zh"]
-    before, middle, after = lang["page"]
+    lang = {**_NO_LABELS, "lang_code": language, **(labels or {})}
     stamp = (generated_at or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
     resources = {"clientcare": {
-        "title": title, "subtitle": subtitle, "lang_code": lang["lang"], "generated_label": lang["generated"],
-        "generated_at": stamp, "page_label_before": before, "page_label_middle": middle,
-        "page_label_after": after,
+        "title": title, "subtitle": subtitle, "lang_code": lang["lang_code"], "generated_label": lang["generated"],
+        "generated_at": stamp, "page_label_before": lang["before"], "page_label_middle": lang["middle"],
+        "page_label_after": lang["after"],
     }}
     page, _ = _exporter().from_notebook_node(nb, resources=resources)
     page = _PANDAS_STYLE.sub("", _ANCHOR_LINK.sub("", page))
@@ -137,7 +138,7 @@ def notebook_html(notebook: Any, title: str, subtitle: str = "", language: str =
     head, marker, rest = page.partition("<!--CC-TOC-->")
     if not marker:
         raise RenderError(f"template {TEMPLATE_NAME!r} lost its table-of-contents marker")
-    rest, toc = _toc_and_ids(rest, "en" if language == "en" else "zh")
+    rest, toc = _toc_and_ids(rest, lang["toc"])
     return head + toc + rest
 
 
@@ -348,8 +349,9 @@ def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, b
                     formats: Iterable[str] = FORMATS, title: str = "", subtitle: str = "",
                     language: str = "zh", timeout: int = 600, failed_dir: Path | None = None,
                     kernel_name: str = "python3", before_publish: Callable[[], None] | None = None,
-                    root: Path | None = None) -> list[Path]:
+                    root: Path | None = None, labels: Mapping[str, str] | None = None) -> list[Path]:
     """Execute `notebook` with `parameters` and publish `<basename>.ipynb/.html/.pdf` into `dest`.
+    `labels` are the page's words in the report language (see `notebook_html`).
 
     The notebook also receives `output_dir` (where it should write its other files) and
     `language`. `timeout` limits each cell, in seconds. On any failure dest is left untouched,
@@ -407,7 +409,7 @@ def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, b
                 warming.join()
             try:
                 nb = result if isinstance(result, dict) else executed  # papermill returns what it wrote
-                page = notebook_html(nb, title=title, subtitle=subtitle, language=language)
+                page = notebook_html(nb, title=title, subtitle=subtitle, language=language, labels=labels)
                 if "html" in formats:
                     (staging / f"{basename}.html").write_text(page, encoding="utf-8")
                 if "pdf" in formats:

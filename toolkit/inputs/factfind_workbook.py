@@ -31,7 +31,7 @@ from toolkit.base.schema import (
     Column,
     Table,
 )
-from toolkit.report.xlsx_text import as_text, guard_row
+from toolkit.base.xlsx_text import as_text, guard_row
 
 Rows = pd.DataFrame | Iterable[Mapping[str, Any]] | None
 

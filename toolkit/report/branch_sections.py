@@ -14,7 +14,7 @@ from toolkit.base.schema import IN_SCOPE_TIERS, TIERS, label
 from toolkit.base.workdays import plan_month
 from toolkit.branch.plan import BranchPlan
 from toolkit.branch.quality import issue_label, kind_label
-from toolkit.report import charts
+from toolkit.report import charts_branch as charts
 from toolkit.report.fmt import (
     bullet_list,
     callout,

@@ -22,23 +22,17 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from toolkit.base.schema import label
+from toolkit.report.text import label, say
 
 DASH = "—"
 #: Text columns whose longest value has at most this many characters are kept on one line.
 SHORT_TEXT = 14
 
-_TEXT = {
-    "zh": {"no_data": "无数据", "truncated": "仅显示前 {shown} 行，共 {total} 行",
-           "yes": "是", "no": "否"},
-    "en": {"no_data": "No data", "truncated": "Showing the first {shown} of {total} rows",
-           "yes": "Yes", "no": "No"},
-}
 
 
 def text(key: str, language: str = "zh") -> str:
-    """A fixed phrase of this module in the report language."""
-    return _TEXT["en" if language == "en" else "zh"][key]
+    """A fixed phrase of the table helpers in the report language (toolkit.report.text)."""
+    return say(f"fmt.{key}", language)
 
 
 def _missing(x: Any) -> bool:

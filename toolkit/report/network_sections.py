@@ -22,7 +22,7 @@ def load_table(table_path: str | None, params_dir: str = "params/branches", peri
     if table_path:
         return pd.read_parquet(table_path)
     from toolkit.base.periods import last_closed_month
-    from toolkit.branch.plan import load_branch_inputs
+    from toolkit.inputs.books import load_branch_inputs
     from toolkit.inputs.params import load_branch_params
 
     params = [load_branch_params(p) for p in sorted(Path(params_dir).glob("*.yaml"))]

@@ -12,7 +12,7 @@ import pandas as pd
 
 from toolkit.base.schema import ASSET_COLUMNS, label
 from toolkit.client.proposal import Proposal
-from toolkit.report import charts
+from toolkit.report import charts_client as charts
 from toolkit.report.fmt import bullet_list, callout, heading, key_figures, money, paragraph, pct, table
 
 T = {

@@ -3,7 +3,7 @@
 Staff open these in Excel and act on them, so every sheet has a frozen header row, filters, real
 dates, readable widths and headers in the report language. Working lists carry names and client
 ids (staff need them) but phones are masked (CONTRACT §7). Text columns stay text: a name that
-starts with = + - @ is written so Excel cannot evaluate it (toolkit.report.xlsx_text).
+starts with = + - @ is written so Excel cannot evaluate it (toolkit.base.xlsx_text).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from toolkit.base.schema import label
+from toolkit.base.xlsx_text import text_cell
 from toolkit.branch.forum import ForumPlan, SalonPlan
 from toolkit.branch.visits import VisitPlan
 from toolkit.report.privacy import mask_phones
-from toolkit.report.xlsx_text import text_cell
 
 #: column key -> (Chinese header, English header, kind); kind sets the Excel number format.
 _COLUMNS: dict[str, tuple[str, str, str]] = {
