@@ -281,9 +281,8 @@ def _outputs(dest: Path) -> list[list[dict]]:
 
 
 def test_forked_kernels_start_fresh_and_match_a_cold_kernel(tmp_path, monkeypatch):
-    from toolkit.engine import kernels
-
     from toolkit.commands.run import PRELOAD
+    from toolkit.engine import kernels
 
     if kernels._template is not None:
         kernels._template.close()  # a template started with another preload list by an earlier test

@@ -18,6 +18,8 @@ from toolkit.base.settings import Thresholds
 #: Codes of the tier Categorical equal the rank, because TIERS is in rank order.
 TIER_DTYPE = pd.CategoricalDtype(list(TIERS), ordered=True)
 _CODE = {t: i for i, t in enumerate(TIERS)}
+#: Card level codes per client: a frame's column, or a Categorical / array built from other data.
+CardLevels = pd.Series | pd.Categorical | np.ndarray
 
 
 def aum(df: pd.DataFrame) -> pd.Series:
@@ -71,13 +73,50 @@ def age_at(birth: pd.Series, at: pd.Series | dt.date | pd.Timestamp) -> pd.Serie
 def in_scope(df: pd.DataFrame, thresholds: Thresholds, client_aum: pd.Series | None = None) -> pd.Series:
     """维护对象: any one of AUM, card spend, loan balance, custody margin or card level qualifies."""
     total = aum(df) if client_aum is None else client_aum
-    t = thresholds
-    ok = (total.to_numpy() >= t.eligible_aum)
-    ok |= df["credit_card_annual_spend"].to_numpy(dtype="float64", na_value=0.0) >= t.eligible_card_spend
-    ok |= df["loan_balance"].to_numpy(dtype="float64", na_value=0.0) >= t.eligible_loan
-    ok |= df["custody_margin"].to_numpy(dtype="float64", na_value=0.0) >= t.eligible_custody_margin
-    ok |= df["card_level"].isin(list(t.eligible_card_levels)).to_numpy(dtype=bool)
+    ok = _eligible(total.to_numpy(), *_scope_columns(df), thresholds)
     return pd.Series(ok, index=df.index, name="in_scope")
+
+
+def _scope_columns(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Series]:
+    """Card spend, loan balance and custody margin (missing = 0) and the card level of a frame."""
+    return (df["credit_card_annual_spend"].to_numpy(dtype="float64", na_value=0.0),
+            df["loan_balance"].to_numpy(dtype="float64", na_value=0.0),
+            df["custody_margin"].to_numpy(dtype="float64", na_value=0.0),
+            df["card_level"])
+
+
+def _eligible(money: np.ndarray, card_spend: np.ndarray, loan: np.ndarray, custody_margin: np.ndarray,
+              card_level: CardLevels, t: Thresholds) -> np.ndarray:
+    """The scope test over plain arrays, shared by `in_scope` and `tier_codes`."""
+    levels = card_level if isinstance(card_level, pd.Series) else pd.Series(card_level, copy=False)
+    ok = money >= t.eligible_aum
+    ok |= card_spend >= t.eligible_card_spend
+    ok |= loan >= t.eligible_loan
+    ok |= custody_margin >= t.eligible_custody_margin
+    ok |= levels.isin(list(t.eligible_card_levels)).to_numpy(dtype=bool)
+    return ok
+
+
+def tier_codes(money: np.ndarray, card_spend: np.ndarray, loan: np.ndarray, custody_margin: np.ndarray,
+               card_level: CardLevels, age: np.ndarray, thresholds: Thresholds | None = None) -> np.ndarray:
+    """Tier code (rank in TIERS, int8) per client from plain arrays: the one implementation of the
+    CONTRACT §2 cascade, so `classify` and the sample bank (`toolkit.sample`) cannot disagree.
+
+    Amounts are float arrays with missing values as 0; `card_level` holds card level codes (NA
+    counts as not eligible); `age` is in years, NaN where unknown, which counts as under
+    `potential_b_max_age`. Out of scope first, then the first tier whose lower bound (inclusive)
+    AUM reaches; potential_b also needs the age below `potential_b_max_age`.
+    """
+    t = thresholds or Thresholds()
+    scope = _eligible(money, card_spend, loan, custody_margin, card_level, t)
+    young = ~(age >= t.potential_b_max_age)  # NaN (unknown) compares False: counts as young
+    return np.select(
+        [~scope, money >= t.private_wealth, money >= t.wealth, money >= t.potential_a,
+         (money >= t.potential_b) & young],
+        [_CODE["out_of_scope"], _CODE["private_wealth"], _CODE["wealth"], _CODE["potential_a"],
+         _CODE["potential_b"]],
+        default=_CODE["basic"],
+    ).astype("int8")
 
 
 def classify(df: pd.DataFrame, thresholds: Thresholds | None = None) -> pd.DataFrame:
@@ -92,16 +131,8 @@ def classify(df: pd.DataFrame, thresholds: Thresholds | None = None) -> pd.DataF
     total = aum(df)
     age = age_at(df["birth_date"], df["snapshot_date"])
     unknown = age.isna().to_numpy()
-    young = unknown | (age.to_numpy(dtype="float64", na_value=np.nan) < t.potential_b_max_age)
-    scope = in_scope(df, t, total).to_numpy()
-    money = total.to_numpy()
-    codes = np.select(
-        [~scope, money >= t.private_wealth, money >= t.wealth, money >= t.potential_a,
-         (money >= t.potential_b) & young],
-        [_CODE["out_of_scope"], _CODE["private_wealth"], _CODE["wealth"], _CODE["potential_a"],
-         _CODE["potential_b"]],
-        default=_CODE["basic"],
-    ).astype("int8")
+    codes = tier_codes(total.to_numpy(), *_scope_columns(df), age.to_numpy(dtype="float64", na_value=np.nan), t)
+    scope = codes != _CODE["out_of_scope"]  # out of scope is the cascade's first and only match then
     out["aum"] = total
     out["products_held"] = products_held(df)
     out["age"] = age

@@ -5,250 +5,33 @@ expect these files". The monthly command makes one job per branch params file; t
 jobs. Guarantees: one job's failure (exception, timeout, even a crashed worker) never stops the
 others; `manifest.json` is rewritten atomically after every job, so a batch killed half-way
 leaves a valid manifest; `resume=True` reruns only jobs that are not ok or whose files are gone.
+
+This module is the parent's side (the scheduling loop and `run_batch`); the manifest lives in
+`manifest`, what runs inside a worker in `worker`. Their public names are re-exported here, so
+`from toolkit.engine.batch import run_batch, Job, Manifest, run_job` keeps working.
 """
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures as cf
-import contextlib
-import datetime as dt
-import gc
-import importlib
-import json
-import logging
 import multiprocessing
 import os
-import signal
 import sys
 import time
-import traceback
-import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from toolkit.engine.publish import atomic_write_text
+from toolkit.engine.manifest import Entry, Job, Manifest, Status, timestamp
+from toolkit.engine.worker import WARM_UP_NICENESS, JobTimeout, init_worker, resolve_target, run_job
 
-Status = Literal["ok", "failed", "pending"]
+__all__ = ["WARM_UP_NICENESS", "WATCHDOG_GRACE", "Entry", "Job", "JobTimeout", "Manifest", "Status",
+           "resolve_target", "run_batch", "run_job"]
+
 #: Extra time the parent allows past a job's own timeout before it kills the worker outright.
 WATCHDOG_GRACE = 30.0
-
-
-@dataclass(frozen=True)
-class Job:
-    """One unit of work. `target` is "package.module:function"; kwargs must be picklable."""
-
-    id: str
-    target: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
-    files: tuple[str, ...] = ()  # expected outputs; absolute, or relative to the manifest's folder
-
-
-@dataclass
-class Entry:
-    """What the manifest says about one job."""
-
-    status: Status = "pending"
-    seconds: float | None = None
-    error: str | None = None
-    files: list[str] = field(default_factory=list)
-    finished_at: str | None = None
-    detail: str | None = None  # traceback tail of an unexpected exception, for the developer
-
-
-@dataclass
-class Manifest:
-    """The state of a batch, as written to manifest.json."""
-
-    path: Path
-    entries: dict[str, Entry] = field(default_factory=dict)
-    meta: dict[str, Any] = field(default_factory=dict)
-    started_at: str = ""
-    updated_at: str = ""
-    complete: bool = False
-
-    @property
-    def ok(self) -> list[str]:
-        return [k for k, e in self.entries.items() if e.status == "ok"]
-
-    @property
-    def failed(self) -> list[str]:
-        return [k for k, e in self.entries.items() if e.status == "failed"]
-
-    @property
-    def exit_code(self) -> int:
-        """0 when every job is ok, 1 otherwise (CONTRACT §6)."""
-        return 0 if self.entries and len(self.ok) == len(self.entries) else 1
-
-    def to_dict(self) -> dict[str, Any]:
-        counts = {s: sum(e.status == s for e in self.entries.values()) for s in ("ok", "failed", "pending")}
-        return {"meta": self.meta, "started_at": self.started_at, "updated_at": self.updated_at,
-                "complete": self.complete, "counts": {"total": len(self.entries), **counts},
-                "jobs": {k: {key: v for key, v in asdict(e).items() if key != "detail" or v}
-                         for k, e in self.entries.items()}}
-
-    def save(self) -> None:
-        self.updated_at = _now()
-        atomic_write_text(self.path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n")
-
-    @classmethod
-    def load(cls, path: Path) -> Manifest:
-        """Read a manifest; a missing or unreadable one is an empty manifest (everything reruns)."""
-        path = Path(path)
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            entries = {str(k): Entry(**{f: v.get(f) for f in Entry.__dataclass_fields__ if f in v})
-                       for k, v in raw.get("jobs", {}).items()}
-        except (OSError, ValueError, TypeError, AttributeError):
-            return cls(path=path)
-        return cls(path=path, entries=entries, meta=raw.get("meta") or {},
-                   started_at=raw.get("started_at", ""), updated_at=raw.get("updated_at", ""),
-                   complete=bool(raw.get("complete")))
-
-    def resolve(self, name: str) -> Path:
-        p = Path(name)
-        return p if p.is_absolute() else self.path.parent / p
-
-    def relative(self, name: str | Path) -> str:
-        p = Path(name)
-        try:
-            return p.resolve().relative_to(self.path.parent.resolve()).as_posix()
-        except ValueError:
-            return str(p)
-
-    def is_done(self, job: Job) -> bool:
-        """ok in the manifest, and every file it promised (or produced) still exists."""
-        entry = self.entries.get(job.id)
-        if entry is None or entry.status != "ok":
-            return False
-        return all(self.resolve(f).exists() for f in (*job.files, *entry.files))
-
-
-def _now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-# --- in the worker process ------------------------------------------------------------------
-
-
-class JobTimeout(BaseException):
-    """The job ran past its time limit.
-
-    A BaseException, so that the job's own `except Exception` (render_notebook has one) cannot
-    swallow it and report the timeout as something else."""
-
-
-def resolve_target(target: str) -> Callable[..., Any]:
-    """"package.module:function" (or "package.module.function") -> the function."""
-    module, sep, name = target.partition(":")
-    if not sep:
-        module, _, name = target.rpartition(".")
-    obj: Any = importlib.import_module(module)
-    for part in name.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
-def _on_alarm(_signum: int, _frame: Any) -> None:
-    raise JobTimeout
-
-
-def _kill_children() -> None:
-    """After a timeout, stop what the job started (a Jupyter kernel) so it cannot linger."""
-    import psutil
-
-    children = psutil.Process().children(recursive=True)
-    for child in children:
-        with contextlib.suppress(psutil.Error):
-            child.kill()
-    psutil.wait_procs(children, timeout=5)
-
-
-def _forget_abandoned_tasks() -> None:
-    """Cancel and close the event loop a timed-out job was interrupted in (papermill runs nbclient on
-    this thread's loop); the next job gets a fresh loop, and no stale task logs errors into it."""
-    logger = logging.getLogger("asyncio")
-    disabled, logger.disabled = logger.disabled, True
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                loop = asyncio.get_event_loop_policy().get_event_loop()
-            except RuntimeError:
-                return
-        if loop.is_running() or loop.is_closed():
-            return
-        tasks = asyncio.all_tasks(loop)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            loop.run_until_complete(asyncio.wait(tasks, timeout=5))
-        for task in tasks:
-            if task.done() and not task.cancelled():
-                task.exception()  # retrieved: nothing to report later
-        loop.close()
-        asyncio.set_event_loop(None)
-        gc.collect()
-    finally:
-        logger.disabled = disabled
-
-
-def run_job(target: str, kwargs: dict[str, Any], timeout: float) -> dict[str, Any]:
-    """Run one job in this (worker) process; never raises, always reports."""
-    started = time.perf_counter()
-    use_alarm = timeout > 0 and hasattr(signal, "setitimer")
-    previous = signal.signal(signal.SIGALRM, _on_alarm) if use_alarm else None
-    if use_alarm:
-        signal.setitimer(signal.ITIMER_REAL, timeout)
-    try:
-        result = resolve_target(target)(**kwargs)
-        outcome: dict[str, Any] = {"status": "ok", "files": _paths(result)}
-    except JobTimeout:
-        _kill_children()
-        outcome = {"status": "failed", "error": f"timed out after {timeout:g} s", "timed_out": True}
-    except (Exception, SystemExit) as exc:
-        from toolkit.base.errors import ClientcareError
-
-        expected = isinstance(exc, ClientcareError)
-        outcome = {"status": "failed", "error": str(exc) if expected else f"{type(exc).__name__}: {exc}",
-                   "detail": None if expected else "".join(traceback.format_exc(limit=-6))}
-    finally:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-    if outcome.pop("timed_out", False):
-        _forget_abandoned_tasks()
-    outcome["seconds"] = round(time.perf_counter() - started, 3)
-    _release_memory()
-    return outcome
-
-
-def _release_memory() -> None:
-    """Hand the memory a finished job freed back to the system (glibc keeps it otherwise), so the
-    high-water mark of one job's PDF does not sit under the next job's kernel."""
-    gc.collect()
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def _paths(result: Any) -> list[str]:
-    if isinstance(result, str | os.PathLike):
-        return [os.fspath(result)]
-    if isinstance(result, Iterable) and not isinstance(result, bytes | dict):
-        items = list(result)
-        if all(isinstance(p, str | os.PathLike) for p in items):
-            return [os.fspath(p) for p in items]
-    return []
-
-
-# --- in the parent process ------------------------------------------------------------------
 
 
 class _Progress:
@@ -286,54 +69,6 @@ class _Progress:
             self.bar.stop()
 
 
-#: How much lower a worker's CPU priority is while it warms up (nice increment).
-WARM_UP_NICENESS = 10
-
-
-def _init_worker(warm_up: str | None, parent: int | None = None) -> None:
-    """A new worker's first act: to die with the batch (`parent`, its pid), so that a killed batch
-    leaves no worker rendering or publishing for nobody; then the caller's warm-up (imports, a
-    kernel template), never fatal.
-
-    The warm-up runs at a lower CPU priority: meanwhile the parent reads and checks the data every job
-    needs, which is the batch's critical path, and the cores are shared by more processes than
-    there are cores. Afterwards the worker and what it started return to their priority where
-    the system allows it (otherwise they all stay equally nice, and only the parent is ahead)."""
-    if parent is not None:
-        from toolkit.engine.lifecycle import die_with_parent
-
-        die_with_parent(parent)
-    if not warm_up:
-        return
-    priority = _priority()
-    if priority is not None:
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, 0, priority + WARM_UP_NICENESS)
-    try:
-        resolve_target(warm_up)()
-    except Exception:  # a job that needs what failed here reports it properly
-        logging.getLogger(__name__).debug("worker warm-up %s failed", warm_up, exc_info=True)
-    finally:
-        if priority is not None:
-            _restore_priority(priority)
-
-
-def _priority() -> int | None:
-    try:
-        return os.getpriority(os.PRIO_PROCESS, 0)
-    except (AttributeError, OSError):  # not on this platform
-        return None
-
-
-def _restore_priority(priority: int) -> None:
-    import psutil
-
-    me = psutil.Process()
-    for proc in (me, *me.children(recursive=True)):
-        with contextlib.suppress(psutil.Error, OSError):
-            proc.nice(priority)
-
-
 class _Runner:
     """The scheduling loop: keeps at most `workers` jobs in flight and survives broken pools."""
 
@@ -349,7 +84,7 @@ class _Runner:
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context,
-                                      initializer=_init_worker, initargs=(self.warm_up, os.getpid()))
+                                      initializer=init_worker, initargs=(self.warm_up, os.getpid()))
 
     def start(self) -> None:
         """Start every worker now (each runs the warm-up), so they get ready while the caller works."""
@@ -414,7 +149,7 @@ class _Runner:
         files = (outcome.get("files") or [str(self.manifest.resolve(f)) for f in job.files]
                  if outcome["status"] == "ok" else [])
         entry = Entry(status=outcome["status"], seconds=outcome.get("seconds"), error=outcome.get("error"),
-                      files=[self.manifest.relative(f) for f in files], finished_at=_now(),
+                      files=[self.manifest.relative(f) for f in files], finished_at=timestamp(),
                       detail=outcome.get("detail"))
         if entry.status == "ok" and job.files:
             missing = [f for f in job.files if not self.manifest.resolve(f).exists()]
@@ -497,7 +232,7 @@ def run_batch(jobs: Sequence[Job] | Callable[[], Iterable[Job]], workers: int | 
 def _run_batch(jobs: Iterable[Job], workers: int | None, resume: bool, manifest_path: Path, timeout: float,
                progress: bool, meta: dict[str, Any] | None, warm_up: str | None, early: _Runner | None) -> Manifest:
     previous = Manifest.load(manifest_path) if resume else Manifest(path=manifest_path)
-    manifest = Manifest(path=manifest_path, meta={**previous.meta, **(meta or {})}, started_at=_now())
+    manifest = Manifest(path=manifest_path, meta={**previous.meta, **(meta or {})}, started_at=timestamp())
     known = isinstance(jobs, Sequence)
     bar: _Progress | None = None
 
