@@ -23,6 +23,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from toolkit.base.errors import ClientcareError
 from toolkit.base.schema import ASSET_COLUMNS
 from toolkit.report.fmt import money_short
+from toolkit.report.text import say
 
 DPI = 150
 WIDTH = 7.2  # inches: the A4 text width at our margins
@@ -42,35 +43,6 @@ class FontMissingError(ClientcareError):
     """No font with Chinese glyphs is installed, so charts cannot be drawn legibly."""
 
 
-_T = {
-    "zh": {
-        "clients": "客户数", "aum": "金融资产", "no_data": "无数据",
-        "share_clients": "客户占比（按资产从高到低）", "share_aum": "资产累计占比",
-        "equal": "完全平均", "top": "前{p}客户持有 {s} 资产", "base": "基期", "current": "本期",
-        "visits": "拜访次数", "limit": "月上限", "off": "休", "weekdays": "一二三四五六日",
-        "visit_unit": "{n} 次",
-        "assets": "资产", "liab_net": "负债与净资产", "liquid": "流动资产", "financial": "金融资产",
-        "real": "实物资产", "liabilities": "负债", "net_assets": "净资产",
-        "neg_net": "净资产为负：{v}",
-        "low": "偏低", "ok": "合理", "high": "偏高", "months": "{v} 个月", "benchmark": "参考：{b}",
-        "before": "调整前", "after": "调整后", "target": "目标金额（届时）", "projected": "预计可达",
-        "probability": "达成概率 {p}",
-    },
-    "en": {
-        "clients": "Clients", "aum": "Financial assets", "no_data": "No data",
-        "share_clients": "Share of clients (largest assets first)", "share_aum": "Cumulative share of assets",
-        "equal": "Perfect equality", "top": "Top {p} of clients hold {s} of assets",
-        "base": "Base period", "current": "This period",
-        "visits": "Visits", "limit": "Monthly limit", "off": "off", "weekdays": "MTWTFSS",
-        "visit_unit": "{n}",
-        "assets": "Assets", "liab_net": "Liabilities & net worth", "liquid": "Liquid",
-        "financial": "Financial", "real": "Real estate & other", "liabilities": "Liabilities",
-        "net_assets": "Net worth", "neg_net": "Negative net worth: {v}",
-        "low": "low", "ok": "ok", "high": "high", "months": "{v} months", "benchmark": "benchmark: {b}",
-        "before": "Before", "after": "After", "target": "Target (future value)", "projected": "Projected",
-        "probability": "{p} likely",
-    },
-}
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 #: The five maintenance KPIs (保争挖抢培): key, character, zh name, en name, kind, higher is better,
@@ -87,7 +59,8 @@ _font: str | None = None
 
 
 def _t(key: str, language: str) -> str:
-    return _T["en" if language == "en" else "zh"][key]
+    """A chart's word in the report language (toolkit.report.text, keys `chart.*`)."""
+    return say(f"chart.{key}", language)
 
 
 def find_cjk_font() -> str:

@@ -16,7 +16,6 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from toolkit.base.schema import TIER_RANK, label
 from toolkit.report.charts import (
-    _T,
     _WEEKDAYS_EN,
     ACCENT,
     BAD,
@@ -34,6 +33,7 @@ from toolkit.report.charts import (
     _t,
 )
 from toolkit.report.fmt import integer, money_short, pct
+from toolkit.report.text import say
 
 
 def tier_pyramid(tiers: pd.DataFrame, language: str = "zh") -> Figure:
@@ -205,7 +205,7 @@ def visit_calendar(schedule: pd.DataFrame, month: str, workdays: Iterable[dt.dat
     ax.set_xlim(0, 7)
     ax.set_ylim(len(weeks), -0.55)
     ax.axis("off")
-    names = list(_T["zh"]["weekdays"]) if language != "en" else list(_WEEKDAYS_EN)
+    names = list(say("chart.weekdays", "zh")) if language != "en" else list(_WEEKDAYS_EN)
     for i, name in enumerate(names):
         ax.text(i + 0.5, -0.27, name, ha="center", va="center", fontsize=9, color=MUTED)
     cmap = matplotlib.colormaps["Blues"]

@@ -66,6 +66,39 @@ WORDS: dict[str, tuple[str, str]] = {
     "title.proposal_sub": ("客户号 {cid} · {as_of}", "Client {cid} · {as_of}"),
     "title.network": ("网点客户维护对比", "Network comparison"),
     "title.network_sub": ("数据期 {period}", "Period {period}"),
+    # Chart captions and axes (toolkit.report.charts*).
+    "chart.clients": ("客户数", "Clients"),
+    "chart.aum": ("金融资产", "Financial assets"),
+    "chart.no_data": ("无数据", "No data"),
+    "chart.share_clients": ("客户占比（按资产从高到低）", "Share of clients (largest assets first)"),
+    "chart.share_aum": ("资产累计占比", "Cumulative share of assets"),
+    "chart.equal": ("完全平均", "Perfect equality"),
+    "chart.top": ("前{p}客户持有 {s} 资产", "Top {p} of clients hold {s} of assets"),
+    "chart.base": ("基期", "Base period"),
+    "chart.current": ("本期", "This period"),
+    "chart.visits": ("拜访次数", "Visits"),
+    "chart.limit": ("月上限", "Monthly limit"),
+    "chart.off": ("休", "off"),
+    "chart.weekdays": ("一二三四五六日", "MTWTFSS"),
+    "chart.visit_unit": ("{n} 次", "{n}"),
+    "chart.assets": ("资产", "Assets"),
+    "chart.liab_net": ("负债与净资产", "Liabilities & net worth"),
+    "chart.liquid": ("流动资产", "Liquid"),
+    "chart.financial": ("金融资产", "Financial"),
+    "chart.real": ("实物资产", "Real estate & other"),
+    "chart.liabilities": ("负债", "Liabilities"),
+    "chart.net_assets": ("净资产", "Net worth"),
+    "chart.neg_net": ("净资产为负：{v}", "Negative net worth: {v}"),
+    "chart.low": ("偏低", "low"),
+    "chart.ok": ("合理", "ok"),
+    "chart.high": ("偏高", "high"),
+    "chart.months": ("{v} 个月", "{v} months"),
+    "chart.benchmark": ("参考：{b}", "benchmark: {b}"),
+    "chart.before": ("调整前", "Before"),
+    "chart.after": ("调整后", "After"),
+    "chart.target": ("目标金额（届时）", "Target (future value)"),
+    "chart.projected": ("预计可达", "Projected"),
+    "chart.probability": ("达成概率 {p}", "{p} likely"),
     # --- common (end) -----------------------------------------------------------------------------
     # --- branch plan ------------------------------------------------------------------------------
     # --- branch plan (end) ------------------------------------------------------------------------
@@ -79,6 +112,11 @@ WORDS: dict[str, tuple[str, str]] = {
 def _column(language: str) -> int:
     """The column of `language` (unknown languages read as Chinese, the default report language)."""
     return LANGUAGES.index(language) if language in LANGUAGES else 0
+
+
+def say_notice(notice: Any, language: str = "zh") -> str:
+    """A domain rule's notice (toolkit.base.notices.Notice) as a sentence in `language`."""
+    return say(notice.key, language, **notice.values)
 
 
 def say(key: str, language: str = "zh", /, **values: Any) -> str:
