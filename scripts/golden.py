@@ -23,7 +23,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD, AS_OF = "2026-10", "2026-11-05"
-_STAMP = re.compile(r"^(DTSTAMP|CREATED|LAST-MODIFIED):.*$", re.M)
+_STAMP = re.compile(r"^(DTSTAMP|CREATED|LAST-MODIFIED|SEQUENCE):.*$", re.M)
 _VOLATILE = re.compile(r"(生成时间：|Generated at )\d{4}-\d{2}-\d{2} \d{2}:\d{2}|/tmp/[^\s\"'<]+")
 
 

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from toolkit.base import periods
 from toolkit.base.periods import base_period, last_closed_month, month_end, parse_period, shift, snapshot_for
 
 
@@ -47,3 +48,11 @@ def test_supported_range_covers_every_plan_month_and_nothing_past_it():
     for far in (dt.date(1949, 12, 31), dt.date(2100, 1, 1), dt.date(9999, 12, 31)):
         with pytest.raises(ValueError, match=rf"as_of {far} is outside the supported range 1950-01-01 to 2099-12-31"):
             supported_date(far, "as_of")
+
+
+def test_report_period_is_the_most_specific_one_given_else_the_last_closed_month():
+    day = dt.date(2026, 12, 2)
+    assert periods.report_period("2026-09", "2026-10", today=day) == "2026-09"  # the command line wins
+    assert periods.report_period(None, "2026-10", today=day) == "2026-10"  # then the params file
+    assert periods.report_period(None, None, today=day) == "2026-11"  # then the month the batch closes
+    assert periods.report_period(today=day) == "2026-11"

@@ -77,6 +77,12 @@ def last_closed_month(today: dt.date | None = None) -> str:
     return shift(period_of(today), -1)
 
 
+def report_period(*choices: str | None, today: dt.date | None = None) -> str:
+    """The period a report is for (CONTRACT §5), decided here only: the first period given, most
+    specific first (the command line's, then the params file's), else the last closed month."""
+    return next((p for p in choices if p), None) or last_closed_month(today)
+
+
 def base_period(period: str, compare_to: CompareTo) -> str:
     """The period of base snapshot B (CONTRACT §3)."""
     y, m = parse_period(period)

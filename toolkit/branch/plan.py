@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.base.periods import last_closed_month
+from toolkit.base.periods import report_period
 from toolkit.branch.actions import BranchPlanning, plan_branch
 from toolkit.branch.analytics import BranchAnalytics, analyse_branch
 from toolkit.inputs.books import BranchInputs, load_branch_inputs
@@ -52,7 +52,7 @@ def build_branch_plan(params: BranchParams, inputs: BranchInputs | None = None,
     """Analyse the branch and plan its next month. `period` overrides the params' period; with
     neither, the last closed month (CONTRACT §5)."""
     inputs = inputs or load_branch_inputs(params)
-    period = period or params.period or last_closed_month()
+    period = report_period(period, params.period)
     analytics = analyse_branch(inputs.clients, inputs.staff, params.branch_id, period, params.compare_to,
                                params.thresholds, params.language,
                                source=", ".join(Path(p).name for p in params.data.clients))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.base.errors import InputError, Problem
 from toolkit.base.ids import path_under
-from toolkit.base.periods import last_closed_month, parse_period
+from toolkit.base.periods import parse_period, report_period
 from toolkit.commands.run import BRANCH_FILES, _render_branch, notebook_path, render_branch, warm_up
 from toolkit.engine.lifecycle import batch_lock, make_work_dir, sweep
 from toolkit.inputs.params import BranchParams, load_branch_params
@@ -44,7 +44,7 @@ def run_monthly(period: str | None = None, params_dir: str | Path = "params/bran
 
     The workers start (and import everything) while this process reads each distinct set of
     data files once and writes every branch its slice. One batch at a time per output root."""
-    period = period or last_closed_month()
+    period = report_period(period)
     try:
         parse_period(period)
     except ValueError as exc:

@@ -21,7 +21,7 @@ def load_table(table_path: str | None, params_dir: str = "params/branches", peri
     """The ranked table the batch wrote, or, run by hand, one computed from a params folder."""
     if table_path:
         return pd.read_parquet(table_path)
-    from toolkit.base.periods import last_closed_month
+    from toolkit.base.periods import report_period
     from toolkit.inputs.books import load_branch_inputs
     from toolkit.inputs.params import load_branch_params
 
@@ -31,7 +31,7 @@ def load_table(table_path: str | None, params_dir: str = "params/branches", peri
         key = (tuple(p.data.clients), p.data.staff)
         if key not in books:
             books[key] = (p, load_branch_inputs(p))
-    return network_table(books.values(), period or params[0].period or last_closed_month(),
+    return network_table(books.values(), report_period(period, params[0].period),
                          {p.branch_id: p.branch_name for p in params})
 
 

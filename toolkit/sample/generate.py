@@ -71,7 +71,7 @@ def generate_network(branches: int = 3, clients_per_branch: int = 3000, months: 
         raise ValueError("clients_per_branch must be between 10 and 5,000,000")
     if months < 2:
         raise ValueError("months must be at least 2 (month-to-month movement needs two snapshots)")
-    end_period = end_period or periods.last_closed_month()
+    end_period = periods.report_period(end_period)
     periods.parse_period(end_period)
     snapshot_dates = [periods.month_end(periods.shift(end_period, t - months + 1)) for t in range(months)]
     rng = np.random.default_rng(seed)
