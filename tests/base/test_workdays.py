@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 
 from toolkit.base.errors import InputError
+from toolkit.base.notices import notice
 from toolkit.base.periods import month_end, month_start
 from toolkit.base.workdays import WorkCalendar, plan_month
+from toolkit.report.text import say_notice
 
 D = dt.date
 
@@ -61,7 +63,7 @@ def test_national_day_week_and_make_up_days() -> None:
 
 
 def test_year_without_official_data_falls_back_and_says_so() -> None:
-    cal = WorkCalendar(language="en")
+    cal = WorkCalendar()
     assert cal.warnings == []
     assert not cal.is_workday(D(2027, 10, 4))  # fixed-date 国庆 10/1–10/7, a Monday
     assert cal.is_holiday(D(2027, 10, 7))
@@ -70,10 +72,12 @@ def test_year_without_official_data_falls_back_and_says_so() -> None:
     assert not cal.is_workday(D(2027, 2, 8))  # Spring Festival reckoned by the holidays package
     assert cal.is_workday(D(2027, 10, 8))  # a plain Friday
     assert not cal.is_workday(D(2027, 10, 9))  # no make-up Saturday can be known
-    assert len(cal.warnings) == 1 and "2027" in cal.warnings[0]
-    zh = WorkCalendar()
-    zh.is_workday(D(2028, 3, 1))
-    assert zh.warnings[0].startswith("2028年尚无官方节假日安排")
+    # A notice (a code and the year), no words: the report layer says it in the report language.
+    assert cal.warnings == [notice("calendar.fallback", year=2027)]
+    assert say_notice(cal.warnings[0], "en").startswith("No official holiday schedule (make-up working days) for 2027")
+    cal.is_workday(D(2028, 3, 1))
+    assert [w.values["year"] for w in cal.warnings] == [2027, 2028]
+    assert say_notice(cal.warnings[1], "zh").startswith("2028年尚无官方节假日安排")
 
 
 def test_extra_days_override_everything() -> None:

@@ -12,10 +12,12 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from tests.branch.test_visits import activity_log, client_book, staff_table
+from toolkit.base.notices import Notice, notice
 from toolkit.base.schema import ROLES
 from toolkit.branch.actions import plan_branch, plan_month
 from toolkit.inputs.params import BranchParams
 from toolkit.report.files import write_work_lists
+from toolkit.report.text import say_notice
 
 D = dt.date
 STAFF = staff_table([("S1", "王经理", "wealth_manager", None), ("S2", "李理财", "financial_advisor", None)])
@@ -86,8 +88,13 @@ def test_without_forum_and_with_a_passed_window(tmp_path: Path) -> None:
         outflow_ids=set(),
     )
     note = "The forum window (2026-06-01 to 2026-06-30) has passed: set the next window in the params file."
-    assert passed.forum is None and passed.forum_note == note and note in passed.warnings
-    assert load_workbook(write_work_lists(passed, tmp_path / "b")[2]).active["A2"].value == note
+    # The planning holds the notice; the report layer says it in the params' language.
+    assert passed.forum is None and passed.forum_note in passed.warnings
+    assert passed.forum_note == notice("forum.window_passed", start="2026-06-01", end="2026-06-30")
+    assert say_notice(passed.forum_note, "en") == note
+    assert load_workbook(write_work_lists(passed, tmp_path / "b", "en")[2]).active["A2"].value == note
+    zh = "座谈会时间窗口（2026-06-01至2026-06-30）已过，请在参数文件中设定下一次的时间窗口。"
+    assert load_workbook(write_work_lists(passed, tmp_path / "c")[2]).active["A2"].value == zh
 
 
 def test_calendar_from_params_and_fallback_warning() -> None:
@@ -102,7 +109,9 @@ def test_calendar_from_params_and_fallback_warning() -> None:
     )
     # January 2027 has no official schedule: 1 Jan (元旦) is off; the params add 4–5 Jan off and Sat 9 Jan on.
     assert plan.visits.schedule["date"].dt.date.tolist() == [D(2027, 1, 6)]
-    assert plan.warnings[0].startswith("2027年尚无官方节假日安排")
+    assert plan.warnings[0] == notice("calendar.fallback", year=2027)
+    assert say_notice(plan.warnings[0]).startswith("2027年尚无官方节假日安排")
+    assert all(isinstance(w, Notice) for w in plan.warnings)
     assert plan.calendar.is_workday(D(2027, 1, 9))
 
 

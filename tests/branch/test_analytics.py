@@ -10,9 +10,17 @@ import pytest
 
 from tests.conftest import canonical_clients
 from toolkit.base.errors import InputError
+from toolkit.base.notices import Notice
 from toolkit.base.schema import IN_SCOPE_TIERS
 from toolkit.branch.analytics import analyse_branch, analyse_network, resolve_periods, snapshots
 from toolkit.branch.kpi import KPI_KEYS
+from toolkit.report.text import say_notice
+
+
+def said(summary: dict, language: str = "zh") -> dict:
+    """The summary with its warnings (notices: the rules hold no words) said as the report says them."""
+    assert all(isinstance(w, Notice) for w in summary["warnings"])
+    return {**summary, "warnings": [say_notice(w, language) for w in summary["warnings"]]}
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:
@@ -56,7 +64,7 @@ def test_a_period_without_a_snapshot_is_bad_input(period):
 
 def test_branch_summary_by_hand():
     result = analyse_branch(CLIENTS, STAFF, "B1")
-    summary = result.summary()
+    summary = said(result.summary())
     assert list(summary) == ["branch_id", "period", "base_period", "tiers", "kpi", "watch", "visits", "forum",
                              "warnings"]
     assert json.loads(json.dumps(summary, allow_nan=False)) == summary  # plain JSON types only
@@ -107,18 +115,19 @@ def test_branch_kpis_equal_the_network_row():
 
 def test_missing_base_snapshot_nulls_the_comparison_and_warns():
     result = analyse_branch(CLIENTS, STAFF, "B1", compare_to="year_start")
-    summary = result.summary()
+    summary = said(result.summary())
     assert summary["base_period"] is None and result.migration is None and result.outflows.empty
     assert all(summary["kpi"][k] is None for k in ("churn_rate", "upgrade_rate", "new_clients", "aum_growth"))
     assert summary["kpi"]["products_per_client"] == 1.0
     assert summary["warnings"][0] == "没有基期 2025-12 的客户快照（对比口径 year_start），对比类指标为空"
-    en = analyse_branch(CLIENTS, STAFF, "B1", compare_to="year_start", language="en").summary()
+    assert result.warnings[0] == Notice("analytics.no_base", {"bp": "2025-12", "cmp": "year_start"})
+    en = said(result.summary(), "en")
     assert en["warnings"][0].startswith("No client snapshot for the base period 2025-12")
     assert en["warnings"][1] == "1 maintained clients have no birth date (counted as under 60)"
 
 
 def test_a_branch_new_since_the_base_has_null_rates():
-    summary = analyse_branch(CLIENTS, STAFF, "B3").summary()
+    summary = said(analyse_branch(CLIENTS, STAFF, "B3").summary())
     assert summary["kpi"]["churn_rate"] is None and summary["kpi"]["new_clients"] == 1
     assert summary["warnings"][0] == "基期 2026-10 本机构没有客户记录，对比类比率为空"
 

@@ -7,9 +7,12 @@ import datetime as dt
 import pandas as pd
 
 from tests.branch.test_visits import activity_log, client_book, staff_table
+from toolkit.base.notices import Notice, notice
 from toolkit.base.settings import ForumSettings, SalonSettings
 from toolkit.base.workdays import WorkCalendar
-from toolkit.branch.forum import forum_date, plan_forum, plan_salons
+from toolkit.branch.forum import forum_date, no_forum_warning, plan_forum, plan_salons
+from toolkit.report.actions_text import salon_title, step_labels
+from toolkit.report.text import say_notice
 
 D = dt.date
 T = pd.Timestamp
@@ -69,22 +72,35 @@ def test_forum_plan_for_december() -> None:
     }
     assert not forum.timeline["late"].any() and forum.warnings == []
     assert forum.summary() == {"date": "2026-12-05", "invitees": 75}
-    assert forum.past_forum.startswith("过去12个月内没有座谈会记录")
+    assert forum.past_forum == notice("forum.no_past", months=12)
+    assert say_notice(forum.past_forum).startswith("过去12个月内没有座谈会记录")
+    assert step_labels(forum.timeline).tolist()[:2] == ["发出邀请", "电话确认出席"]
 
 
 def test_short_notice_is_flagged() -> None:
-    forum = plan_forum(book(), STAFF, None, DECEMBER, WorkCalendar(), "2026-11", language="en")
+    forum = plan_forum(book(), STAFF, None, DECEMBER, WorkCalendar(), "2026-11")
     assert forum is not None and forum.date == D(2026, 12, 5)
     assert forum.timeline.loc[forum.timeline["late"], "step"].tolist() == [
         "invitations",
         "confirmation_calls",
         "materials",
     ]
-    assert forum.warnings == [
+    [late] = forum.warnings
+    assert late.key == "forum.late" and late.values["month"] == "2026-12"
+    assert [(n.values["step"].key, n.values["date"]) for n in late.values["steps"]] == [
+        ("forum.step.invitations", "2026-11-05"),
+        ("forum.step.confirmation_calls", "2026-11-20"),
+        ("forum.step.materials", "2026-11-27"),
+    ]
+    assert say_notice(late, "en") == (
         "These steps fall before the plan month (2026-12): do them at once: "
         "Send invitations (2026-11-05); Phone to confirm attendance (2026-11-20); "
         "Prepare materials (2026-11-27)."
-    ]
+    )
+    assert say_notice(late, "zh") == (
+        "以下准备步骤的日期早于本计划月（2026-12），请立即安排：发出邀请（2026-11-05）、电话确认出席（2026-11-20）、"
+        "准备会议材料（2026-11-27）。"
+    )
 
 
 def test_date_around_national_day() -> None:
@@ -97,6 +113,12 @@ def test_date_around_national_day() -> None:
     assert forum_date(golden_week, cal, "2026-08") == (None, "no_date")
     assert plan_forum(book(), STAFF, None, golden_week, cal, "2026-08") is None
     assert forum_date(DECEMBER, cal, "2026-12") == (None, "window_passed")
+    passed = no_forum_warning(DECEMBER, "window_passed")
+    assert passed == notice("forum.window_passed", start="2026-12-01", end="2026-12-20")
+    assert say_notice(passed, "en") == (
+        "The forum window (2026-12-01 to 2026-12-20) has passed: set the next window in the params file."
+    )
+    assert say_notice(no_forum_warning(golden_week, "no_date")) == "座谈会时间窗口（2026-10-01至2026-10-07）内没有非节假日的日期。"
     assert plan_forum(book(), STAFF, None, None, cal, "2026-10") is None
 
 
@@ -114,10 +136,11 @@ def test_few_clients_and_past_forum() -> None:
     forum = plan_forum(clients, STAFF, acts, DECEMBER, WorkCalendar(), "2026-10")
     assert forum is not None and forum.expected_guests == 4 and len(forum.hosts) == 1
     assert forum.hosts.loc[0, "staff_id"] == "S1"
-    assert forum.warnings == ["符合邀请条件的客户只有5位（需要75位），预计到场4人，少于容量60人。"]
-    assert forum.past_forum == "过去12个月内已举办座谈会：2026-06-13（3位客户参加）。"
+    assert forum.warnings == [notice("forum.few", n=5, need=75, guests=4, capacity=60)]
+    assert [say_notice(w) for w in forum.warnings] == ["符合邀请条件的客户只有5位（需要75位），预计到场4人，少于容量60人。"]
+    assert say_notice(forum.past_forum) == "过去12个月内已举办座谈会：2026-06-13（3位客户参加）。"
     older = plan_forum(clients, STAFF, acts.iloc[3:], DECEMBER, WorkCalendar(), "2026-10")
-    assert older is not None and older.past_forum.startswith("过去12个月内没有座谈会记录")
+    assert older is not None and say_notice(older.past_forum).startswith("过去12个月内没有座谈会记录")
 
 
 def test_salons_invite_clients_with_the_gap() -> None:
@@ -139,19 +162,30 @@ def test_salons_invite_clients_with_the_gap() -> None:
     funds, insurance, bonds = plans
     assert funds.invitees["client_id"].tolist() == ["B", "A"]  # capacity 2, best first; X is out of scope
     assert funds.invitees["staff_name"].tolist() == ["王经理", "王经理"]
-    assert funds.date == D(2026, 11, 14) and funds.title == "基金主题沙龙"  # 11-07 is the forum
+    assert funds.date == D(2026, 11, 14) and salon_title(funds.theme) == "基金主题沙龙"  # 11-07 is the forum
     assert insurance.date == D(2026, 11, 21)  # a different Saturday from the funds salon
     assert insurance.invitees["client_id"].tolist() == ["A"]
     assert bonds.date is None and bonds.start is None
-    assert bonds.warnings[0] == "国债主题沙龙的时间窗口（2026-09-01至2026-09-30）已过。"
-    assert bonds.warnings[1].startswith("国债主题沙龙没有符合条件的客户")
+    assert [w.key for w in bonds.warnings] == ["salon.window_passed", "salon.empty"]
+    assert say_notice(bonds.warnings[0]) == "国债主题沙龙的时间窗口（2026-09-01至2026-09-30）已过。"
+    assert say_notice(bonds.warnings[1]).startswith("国债主题沙龙没有符合条件的客户")
+    assert say_notice(bonds.warnings[0], "en") == "The Bonds salon window (2026-09-01 to 2026-09-30) has passed."
 
 
 def test_salon_without_gap_list_uses_holdings() -> None:
     clients = client_book([{"client_id": "A"}, {"client_id": "B"}])
     clients.loc[clients["client_id"] == "A", "funds"] = 1e5
     [salon] = plan_salons(
-        clients, None, [SalonSettings(theme="funds")], WorkCalendar(), "2026-10", language="en"
+        clients, None, [SalonSettings(theme="funds")], WorkCalendar(), "2026-10"
     )
-    assert salon.invitees["client_id"].tolist() == ["B"] and salon.title == "Funds salon"
+    assert salon.invitees["client_id"].tolist() == ["B"] and salon_title(salon.theme, "en") == "Funds salon"
     assert salon.start == dt.datetime(2026, 11, 7, 14, 30)
+
+
+def test_forum_and_salons_hold_codes_and_notices_not_words() -> None:
+    """Titles, step labels, warnings and the past forum are codes or notices; toolkit.report words them."""
+    forum = plan_forum(book(), STAFF, None, DECEMBER, WorkCalendar(), "2026-11")
+    assert forum is not None and not hasattr(forum, "title") and "label" not in forum.timeline
+    assert isinstance(forum.past_forum, Notice) and all(isinstance(w, Notice) for w in forum.warnings)
+    [salon] = plan_salons(book(), None, [SalonSettings(theme="funds")], WorkCalendar(), "2026-10")
+    assert not hasattr(salon, "title") and all(isinstance(w, Notice) for w in salon.warnings)

@@ -8,6 +8,7 @@ from tests.branch.test_visits import STAFF, client_book
 from toolkit.base.settings import GreetingSettings
 from toolkit.base.workdays import WorkCalendar
 from toolkit.branch.greetings import plan_greetings
+from toolkit.report.actions_text import greeting_texts
 
 T = pd.Timestamp
 
@@ -82,7 +83,7 @@ def test_october_greetings_around_national_day() -> None:
         ],  # a make-up Saturday is a working day
         ["M", T("2026-10-20"), T("2026-10-20"), "flowers_or_gift", pd.NA],
     ]
-    texts = g.set_index("client_id")["text"]
+    texts = greeting_texts(g).set_axis(g["client_id"])
     assert texts["P"] == "私行/财富客户 · 10月3日生日：鲜花或礼品，由王经理于9月30日送达"
     assert texts["B"] == "基础客户 · 10月5日生日：当天由李理财发送生日祝福短信"
     assert "未指定维护人" in texts["M"]
@@ -95,9 +96,8 @@ def test_english_text_and_gift_tiers_setting() -> None:
         "2026-09",
         GreetingSettings(gift_tiers=("private_wealth",)),
         WorkCalendar(),
-        language="en",
     )
-    texts = g.set_index("client_id")["text"]
+    texts = greeting_texts(g, "en").set_axis(g["client_id"])
     assert texts["W"] == "Wealth management · Birthday 10 Oct: a birthday SMS from 李理财 on the day"
     assert texts["P"] == "Private & wealth · Birthday 3 Oct: flowers or a gift, delivered by 王经理 on 30 Sep"
     assert "(no maintainer)" in texts["M"]
@@ -151,5 +151,12 @@ def test_no_birthdays_gives_an_empty_table_with_the_columns() -> None:
         "action",
         "staff_id",
         "staff_name",
-        "text",
     ]
+    assert greeting_texts(g).empty
+
+
+def test_rows_hold_codes_and_dates_not_words() -> None:
+    """What to do is a code (flowers_or_gift or sms); the sentence comes from toolkit.report."""
+    g = plan_greetings(october_book(), STAFF, "2026-09", GreetingSettings(), WorkCalendar())
+    assert "text" not in g and set(g["action"]) == {"flowers_or_gift", "sms"}
+    assert set(g["tier"]) <= {"private_wealth", "wealth", "potential_a", "potential_b", "basic"}

@@ -13,8 +13,20 @@ from hypothesis import strategies as st
 from tests.conftest import canonical_clients
 from toolkit.base.schema import TIERS
 from toolkit.base.settings import Thresholds
-from toolkit.branch.kpi import KPI_KEYS, kpi_label, kpis, migration_matrix, staff_kpis, tier_table
+from toolkit.branch.kpi import (
+    AMOUNT_KEYS,
+    COUNT_KEYS,
+    FIVE,
+    GONE,
+    KPI_KEYS,
+    NEW,
+    kpis,
+    migration_matrix,
+    staff_kpis,
+    tier_table,
+)
 from toolkit.branch.tiers import classify
+from toolkit.report.text import say
 
 
 def frame(rows: list[dict], snapshot: str) -> pd.DataFrame:
@@ -156,9 +168,22 @@ def test_staff_kpis_attribute_clients_to_their_base_maintainer():
     assert list(free.index) == ["S1", "S2"]  # without a staff table: whoever has clients
 
 
-def test_labels_in_both_languages():
-    assert kpi_label("churn_rate") == "流失率（保）" and kpi_label("churn_rate", "en") == "Churn rate (keep)"
-    assert all(kpi_label(k) != k and kpi_label(k, "en") != k for k in KPI_KEYS)
+def test_labels_in_both_languages_come_from_the_text_layer():
+    assert say("kpi_long.churn_rate") == "流失率（保）" and say("kpi_long.churn_rate", "en") == "Churn rate (keep)"
+    for key in (*KPI_KEYS, *COUNT_KEYS, *AMOUNT_KEYS, NEW, GONE):
+        zh, en = say(f"kpi_long.{key}", "zh", p="20%"), say(f"kpi_long.{key}", "en", p="20%")
+        assert not zh.isascii() and en.isascii() and zh != en
+
+
+def test_one_table_of_the_five_kpis():
+    """保争挖抢培 in order; 抢 shows net growth in a branch's plan but ranks on the growth rate."""
+    assert "".join(k.char for k in FIVE) == "保争挖抢培"
+    assert [k.key for k in FIVE] == ["churn_rate", "upgrade_rate", "product_coverage_rate", "net_growth", "aum_growth"]
+    assert [k.rank_measure for k in FIVE] == ["churn_rate", "upgrade_rate", "product_coverage_rate",
+                                              "client_growth_rate", "aum_growth"]
+    assert [k.higher_is_better for k in FIVE] == [False, True, True, True, True]
+    assert [k.is_count for k in FIVE] == [False, False, False, True, False]
+    assert all(k.key in KPI_KEYS for k in FIVE)
 
 
 def test_unclassified_frames_are_classified_with_the_thresholds():

@@ -11,11 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from toolkit.base.notices import notice
 from toolkit.base.periods import month_end, month_start, shift
 from toolkit.base.schema import ASSET_COLUMNS, TIER_RANK
 from toolkit.base.settings import VisitSettings
 from toolkit.base.workdays import WorkCalendar
 from toolkit.branch.visits import due_visits, plan_visits
+from toolkit.report.actions_text import unscheduled_reasons, visit_reasons
+from toolkit.report.text import say_notice
 
 D = dt.date
 T = pd.Timestamp
@@ -133,7 +136,7 @@ def test_national_day_schedule_outflow_first_and_make_up_saturday() -> None:
         [T("2026-10-09"), "A", "王经理", "never_visited"],
         [T("2026-10-10"), "B", "王经理", "never_visited"],
     ]
-    assert plan.schedule.loc[0, "reason_text"] == "资金流出预警；从未上门拜访"
+    assert visit_reasons(plan.schedule)[0] == "资金流出预警；从未上门拜访"
     assert plan.schedule.loc[0, "start"] == T("2026-10-08 09:30") and plan.schedule.loc[0, "end"] == T(
         "2026-10-08 11:00"
     )
@@ -177,7 +180,7 @@ def test_every_due_client_not_scheduled_has_a_reason() -> None:
             {"client_id": "F", "maintainer_id": "S3"},
         ]
     )
-    plan = plan_visits(clients, staff, None, "2026-09", VisitSettings(), WorkCalendar(), language="en")
+    plan = plan_visits(clients, staff, None, "2026-09", VisitSettings(), WorkCalendar())
     assert plan.schedule["client_id"].tolist() == ["A", "B"]
     reasons = plan.unscheduled.set_index("client_id")["reason"].to_dict()
     assert reasons == {
@@ -186,13 +189,24 @@ def test_every_due_client_not_scheduled_has_a_reason() -> None:
         "E": "maintainer_not_in_branch",
         "F": "maintainer_not_in_branch",
     }
-    text = plan.unscheduled.set_index("client_id")["reason_text"]
+    text = unscheduled_reasons(plan.unscheduled, "en").set_axis(plan.unscheduled["client_id"])
     assert text["C"] == "王经理's visits for the month are full"
+    assert text["D"] == "No maintainer assigned"
     assert text["E"] == "Maintainer S99 is not on this branch's staff list"
     assert plan.summary() == {"planned": 2, "due_unscheduled": 4}
-    assert plan.warnings == [
+    # The domain says it as a notice (codes and counts, no words); the report layer words it.
+    parts = [
+        notice("visits.count.capacity", n=1),
+        notice("visits.count.no_maintainer", n=1),
+        notice("visits.count.maintainer_not_in_branch", n=2),
+    ]
+    assert plan.warnings == [notice("visits.unscheduled", n=4, parts=parts)]
+    assert [say_notice(w, "en") for w in plan.warnings] == [
         "4 due clients could not be given a home visit this month "
         "(capacity: 1, no maintainer: 1, maintainer not in branch: 2); see visits.xlsx."
+    ]
+    assert [say_notice(w, "zh") for w in plan.warnings] == [
+        "4位到期客户本月未能安排上门拜访（名额已满1位，无维护人1位，维护人不在本网点2位），名单见 visits.xlsx。"
     ]
 
 
@@ -321,7 +335,7 @@ def test_schedule_properties(b: dict) -> None:
     listed = set(plan.unscheduled["client_id"])
     assert set(s["client_id"]) | listed == due and not set(s["client_id"]) & listed
     assert plan.unscheduled["reason"].isin(["capacity", "no_maintainer", "maintainer_not_in_branch"]).all()
-    assert plan.unscheduled["reason_text"].str.len().gt(0).all()
+    assert unscheduled_reasons(plan.unscheduled).str.len().gt(0).all()
     # Reproducible: the same plan whatever the row order of the input.
     shuffled = clients.sample(frac=1, random_state=b["seed"]).reset_index(drop=True)
     again = _plan(b, shuffled)
@@ -335,11 +349,22 @@ def test_reason_texts_exist_in_both_languages(language: str) -> None:
         [{"client_id": "A", "maintainer_id": "S1"}, {"client_id": "B", "maintainer_id": "S1"}]
     )
     acts = activity_log([("2026-08-01", "S1", "B", "visit")])
-    plan = plan_visits(clients, STAFF, acts, "2026-09", VisitSettings(), WorkCalendar(), language=language)
-    texts = dict(zip(plan.schedule["client_id"], plan.schedule["reason_text"], strict=True))
+    plan = plan_visits(clients, STAFF, acts, "2026-09", VisitSettings(), WorkCalendar())
+    texts = dict(zip(plan.schedule["client_id"], visit_reasons(plan.schedule, language), strict=True))
     expected = {
         "zh": {"A": "从未上门拜访", "B": "逾期30天（上次拜访2026-08-01）"},
         "en": {"A": "Never visited", "B": "30 days overdue (last visit 2026-08-01)"},
     }
     assert texts == expected[language]
     assert np.all(plan.schedule["reason"] == ["never_visited", "overdue"])
+
+
+def test_the_plan_holds_codes_and_numbers_not_words() -> None:
+    """Reasons are codes, the reader's sentences come from toolkit.report (any language)."""
+    clients = client_book([{"client_id": "A", "maintainer_id": "S1"}, {"client_id": "D"}])
+    plan = plan_visits(clients, STAFF, None, "2026-09", VisitSettings(), WorkCalendar(), outflow_ids={"A"})
+    assert "reason_text" not in plan.schedule and "reason_text" not in plan.unscheduled
+    assert plan.schedule["reason"].tolist() == ["outflow_watch"]
+    assert plan.unscheduled["reason"].tolist() == ["no_maintainer"]
+    assert all(w.key.startswith("visits.") for w in plan.warnings)
+    assert visit_reasons(plan.schedule, "en").tolist() == ["Outflow watch; Never visited"]

@@ -9,13 +9,13 @@ from tests.conftest import canonical_clients
 from toolkit.base.settings import Thresholds
 from toolkit.branch.tiers import classify
 from toolkit.branch.watch import (
-    describe_lines,
     next_tier,
     outflows,
     product_gaps,
     upgrade_candidates,
     usual_lines,
 )
+from toolkit.report.branch_sections import describe_lines
 
 
 def frame(rows: list[dict], snapshot: str = "2026-11-30") -> pd.DataFrame:

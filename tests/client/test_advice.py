@@ -1,4 +1,5 @@
-"""Advice sentences: every flag and goal gap becomes a recommendation with the right amount."""
+"""Advice: every flag and goal gap becomes a recommendation (a notice) with the right amount; the
+sentences are checked as the report words them (toolkit.report.proposal_sections.say_notice)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from toolkit.client.advice import advise, money
+from toolkit.base.notices import Notice
+from toolkit.client.advice import advise
 from toolkit.client.allocation import allocate, investable
 from toolkit.client.goals import project_goals
 from toolkit.client.household import compute_ratios, derive
 from toolkit.client.suitability import assess
+from toolkit.report.proposal_sections import say_notice
+from toolkit.report.proposal_sections import sentence_money as money
+from toolkit.report.text import WORDS
 
 AS_OF = dt.date(2026, 11, 30)
 C3 = assess("C3", dt.date(2026, 3, 1), dt.date(1980, 1, 1), AS_OF)
@@ -28,7 +33,12 @@ def run(status=C3, goals=NO_GOALS, language="zh", **money_) -> list[dict]:
                   "real": 0.0, "liabilities": 0.0, **money_})
     inv = investable(t, None)
     plan = allocate(inv["investable"], SHELF, status, status.risk_level)
-    return advise(compute_ratios(t, language=language), goals, inv, plan, status, language, totals=t)
+    return worded(advise(compute_ratios(t), goals, inv, plan, status, totals=t), language)
+
+
+def worded(items: list[dict], language: str = "zh") -> list[dict]:
+    """The items with the sentence the report shows for each."""
+    return [{**i, "text": say_notice(i["notice"], language)} for i in items]
 
 
 def topic(items: list[dict], name: str) -> dict:
@@ -96,7 +106,7 @@ def test_investable_money_with_nothing_suitable_stays_in_cash():
     inv = investable(t, None)
     status = assess(None, None, None, AS_OF)
     plan = allocate(inv["investable"], shelf_r2, status, None)
-    items = advise(compute_ratios(t), NO_GOALS, inv, plan, status, totals=t)
+    items = worded(advise(compute_ratios(t), NO_GOALS, inv, plan, status, totals=t))
     assert plan.empty
     assert "低风险的R1产品" in topic(items, "liquidity_ratio")["text"]
     head = topic(items, "allocation")
@@ -173,10 +183,31 @@ def test_maturing_deposits_top_up_the_emergency_fund_and_the_advice_says_so(lang
     inv = investable(t, bal)
     assert inv["to_emergency_fund"] == pytest.approx(40_000) and inv["investable"] == pytest.approx(210_000)
     plan = allocate(inv["investable"], SHELF, C3, "C3")
-    items = advise(compute_ratios(t, language=language), NO_GOALS, inv, plan, C3, language, totals=t)
+    items = worded(advise(compute_ratios(t), NO_GOALS, inv, plan, C3, totals=t), language)
     refill = topic(items, "liquidity_ratio")
     assert refill["amount"] == pytest.approx(40_000)
     assert money(40_000, language) in refill["text"] and money(60_000, language) in refill["text"]
     assert ("补入应急金" if language == "zh" else "tops it up first") in refill["text"]
     allocation = topic(items, "allocation")["text"]
     assert money(210_000, language) in allocation and money(250_000, language) in allocation
+
+
+def _words_in(value: object) -> list[str]:
+    if isinstance(value, Notice):
+        return [w for v in value.values.values() for w in _words_in(v)]
+    if isinstance(value, tuple):
+        return [w for v in value for w in _words_in(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_advice_is_codes_and_numbers_not_words():
+    goals = project_goals(pd.DataFrame({"goal": ["教育"], "target_amount": [1e6], "target_year": [2036]}),
+                          AS_OF, "C3", 100_000, 10_000)
+    t = derive(income=200_000, expense=60_000, debt_payment=0, liquid=330_000, financial=1_000_000, real=0,
+               liabilities=0)
+    inv = investable(t, None)
+    items = advise(compute_ratios(t), goals, inv, allocate(inv["investable"], SHELF, C3, "C3"), C3, totals=t)
+    allowed = {*SHELF["name"], *SHELF["product_id"], *SHELF["category"], *SHELF["risk_rating"], "教育"}
+    for item in items:
+        assert "text" not in item and item["notice"].key in WORDS
+        assert set(_words_in(item["notice"])) <= allowed, item

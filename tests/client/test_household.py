@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from toolkit.base.settings import RatioBenchmarks
 from toolkit.client.household import RATIO_COLUMNS, RATIO_KEYS, compare, compute_ratios, flag, totals
 from toolkit.inputs.factfind import FactFind
+from toolkit.report.proposal_sections import ratio_table
 
 
 def make_ff(cashflow: list[tuple[str, float]], balance: list[tuple[str, float]]) -> FactFind:
@@ -132,23 +133,32 @@ def test_zero_income_and_negative_net_assets_give_nulls_with_reasons():
     r = by_key(compute_ratios(totals(ff)))
     for key in ("savings_ratio", "debt_service_ratio", "liquid_to_net_assets", "investment_to_net_assets"):
         assert r[key]["value"] is None and r[key]["flag"] is None
-        assert r[key]["null_reason"]
-        assert r[key]["explanation"] == r[key]["null_reason"]
+        assert r[key]["null_reason"] in ("income_missing", "net_assets_negative")
+    worded = by_key(ratio_table(compute_ratios(totals(ff)), RatioBenchmarks()))
+    assert worded["savings_ratio"]["explanation"] == "未填写税后收入(收入为0),无法计算结余比例"
+    assert worded["investment_to_net_assets"]["explanation"].startswith("净资产为零或为负")
     assert r["liquidity_ratio"]["value"] == pytest.approx(10_000 / (50_000 / 12))
     assert r["solvency_ratio"]["value"] == pytest.approx((10_000 - 500_000) / 10_000)
 
 
 def test_empty_fact_find_is_all_null_not_an_error():
     ff = make_ff([], [])
-    df = compute_ratios(totals(ff), language="en")
+    df = compute_ratios(totals(ff))
     assert df["value"].isna().all()
     assert df["null_reason"].map(bool).all()
     assert tuple(df.columns) == RATIO_COLUMNS
 
 
+def test_ratios_are_codes_and_numbers_not_words():
+    df = compute_ratios(totals(make_ff([], [])))
+    assert set(df["null_reason"]) <= {"income_missing", "spending_missing", "assets_missing", "net_assets_negative"}
+    assert not any(isinstance(v, str) and any("\u4e00" <= ch <= "\u9fff" for ch in v)
+                   for v in df.to_numpy().ravel())
+
+
 def test_labels_and_explanations_in_both_languages():
-    zh = compute_ratios(totals(WORKED))
-    en = compute_ratios(totals(WORKED), language="en")
+    zh = ratio_table(compute_ratios(totals(WORKED)), RatioBenchmarks())
+    en = ratio_table(compute_ratios(totals(WORKED)), RatioBenchmarks(), "en")
     assert zh.loc[0, "label"] == "结余比例" and en.loc[0, "label"] == "Savings ratio"
     assert "53.3%" in zh.loc[0, "explanation"] and "53.3%" in en.loc[0, "explanation"]
     assert zh.loc[1, "benchmark"] == "3–6个月" and en.loc[1, "benchmark"] == "3–6 months"
@@ -161,7 +171,7 @@ def test_benchmarks_come_from_settings():
     b = RatioBenchmarks(savings_ratio=0.30, savings_ratio_tolerance=0.05, debt_service_ratio_max=0.40)
     r = by_key(compute_ratios(totals(WORKED), b))
     assert r["savings_ratio"]["flag"] == "high"  # 0.533 > 0.35
-    assert r["savings_ratio"]["benchmark"] == "约30%(±5%)"
+    assert by_key(ratio_table(compute_ratios(totals(WORKED), b), b))["savings_ratio"]["benchmark"] == "约30%(±5%)"
     assert flag("debt_service_ratio", 0.45, b) == "high"
     assert flag("debt_service_ratio", 0.45, RatioBenchmarks()) == "ok"
 
@@ -216,4 +226,5 @@ def test_ratios_match_a_direct_recomputation(cashflow, balance):
         else:
             assert math.isclose(row["value"], expected, rel_tol=1e-9, abs_tol=1e-12)
             assert row["flag"] in ("low", "ok", "high") and row["null_reason"] is None
-            assert row["explanation"]
+    # every row the report words has an explanation: a null reason or the flag's sentence
+    assert ratio_table(got, RatioBenchmarks())["explanation"].map(bool).all()

@@ -16,10 +16,10 @@ from toolkit.client.suitability import (
     age_on,
     assess,
     enforce,
-    risk_disclosure,
     risk_number,
     suitable_products,
 )
+from toolkit.report.proposal_sections import risk_disclosure, say_notice
 
 AS_OF = dt.date(2026, 11, 30)
 SHELF = pd.DataFrame({
@@ -56,7 +56,9 @@ def test_no_valid_assessment_means_r1_only(level, on, reason):
     s = assess(level, on, dt.date(1980, 1, 1), AS_OF)
     assert s.needs_assessment and s.max_product_risk == 1 and s.effective_level == "C1"
     assert s.reasons[0] == reason
-    zh, en = s.messages("zh")[0], s.messages("en")[0]
+    first = s.notices()[0]
+    assert first.key == f"proposal.reason.{reason}"
+    zh, en = say_notice(first, "zh"), say_notice(first, "en")
     assert "R1" in zh and "风险评估" in zh
     assert "R1" in en and "risk assessment" in en
 
@@ -73,7 +75,7 @@ def test_aged_65_and_over_are_flagged_from_their_birthday():
     assert not s.extra_care and s.age == 64
     old = assess("C2", dt.date(2026, 6, 1), pd.Timestamp("1950-01-01"), AS_OF)
     assert old.extra_care and old.max_product_risk == 2  # flagged, not restricted
-    assert "76" in old.messages("zh")[0]
+    assert old.notices()[0].values["age"] == 76 and "76" in say_notice(old.notices()[0])
 
 
 def test_unknown_age_is_reported_not_flagged():

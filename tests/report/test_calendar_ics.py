@@ -72,7 +72,7 @@ def test_same_input_same_file(tmp_path: Path) -> None:
 
 def test_forum_steps_and_salons_without_full_phones(tmp_path: Path) -> None:
     clients = book()
-    forum = plan_forum(clients, STAFF, None, DECEMBER, WorkCalendar(), "2026-10", "en")
+    forum = plan_forum(clients, STAFF, None, DECEMBER, WorkCalendar(), "2026-10")
     salons = plan_salons(
         clients,
         None,
@@ -82,11 +82,10 @@ def test_forum_steps_and_salons_without_full_phones(tmp_path: Path) -> None:
         ],
         WorkCalendar(),
         "2026-10",
-        "en",
         staff=STAFF,
         avoid={forum.date},
     )
-    plan = october_plan("en")
+    plan = october_plan()
     path = write_ics(tmp_path / "v.ics", "B001", plan.schedule, forum, salons, language="en", stamp=STAMP)
     found = events(path)
     summaries = [str(e["summary"]) for e in found]
@@ -97,6 +96,11 @@ def test_forum_steps_and_salons_without_full_phones(tmp_path: Path) -> None:
     step = found[summaries.index("Forum preparation: Send invitations")]
     assert step.decoded("dtstart") == dt.date(2026, 11, 5) and str(step["transp"]) == "TRANSPARENT"
     assert "Funds salon" in summaries and "Bonds salon" not in summaries
+    assert "No forum in the past 12 months" in str(forum_event["description"])
+    visit = found[summaries.index("Home visit: 张三丰 (王经理)")]
+    assert "Reason: Never visited" in str(visit["description"]) and "Tier: Private & wealth" in str(
+        visit["description"]
+    )
     assert len({str(e["uid"]) for e in found}) == len(found)
     text = path.read_text(encoding="utf-8")
     assert not re.search(r"1[3-9]\d{9}", text.replace("\r\n ", ""))
@@ -119,7 +123,7 @@ def test_a_slot_past_midnight_becomes_an_all_day_event(tmp_path: Path) -> None:
 def test_long_lines_fold_at_75_octets_between_characters_and_text_round_trips(tmp_path: Path) -> None:
     plan = october_plan()
     tricky = "备注; 含逗号, 反斜杠\\ 与换行\n第二行" * 4
-    schedule = plan.schedule.assign(reason_text=tricky, district="东区, 3; 号楼")
+    schedule = plan.schedule.assign(staff_name=tricky, district="东区, 3; 号楼")
     path = write_ics(tmp_path / "v.ics", "B001", schedule, stamp=STAMP)
     raw = path.read_bytes()
     assert raw.endswith(b"\r\n") and raw.count(b"\n") == raw.count(b"\r\n")
@@ -127,6 +131,10 @@ def test_long_lines_fold_at_75_octets_between_characters_and_text_round_trips(tm
         assert len(line) <= 75
         line.decode("utf-8")  # never cut inside a character
     found = events(path)
-    assert all(f"拜访原因：{tricky}" in str(e["description"]) for e in found)
+    assert all(f"维护人：{tricky} (S" in str(e["description"]) for e in found)
+    # The events follow the schedule's rows; the name and the tricky staff name round-trip in SUMMARY.
+    summaries = [str(e["summary"]) for e in found]
+    assert summaries == [f"上门拜访：{name}（{tricky}）" for name in schedule["name"]]
+    assert all("拜访原因：从未上门拜访" in str(e["description"]) for e in found)
     assert {str(e["location"]) for e in found} == {"东区, 3; 号楼"}
     assert len(list(icalendar.Calendar.from_ical(raw).walk("VTIMEZONE"))) == 1

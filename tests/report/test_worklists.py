@@ -10,15 +10,17 @@ from openpyxl import load_workbook
 
 from tests.branch.test_forum import DECEMBER, STAFF, book
 from tests.branch.test_visits import client_book
+from toolkit.base.notices import notice
 from toolkit.base.settings import GreetingSettings, SalonSettings, VisitSettings
 from toolkit.base.workdays import WorkCalendar
 from toolkit.branch.forum import plan_forum, plan_salons
 from toolkit.branch.greetings import plan_greetings
 from toolkit.branch.visits import VisitPlan, plan_visits
+from toolkit.report.text import say_notice
 from toolkit.report.worklists import write_forum_invitees_xlsx, write_visits_xlsx
 
 
-def october_plan(language: str = "zh") -> VisitPlan:
+def october_plan() -> VisitPlan:
     clients = client_book(
         [
             {
@@ -41,7 +43,7 @@ def october_plan(language: str = "zh") -> VisitPlan:
         ]
     )
     return plan_visits(
-        clients, STAFF, None, "2026-09", VisitSettings(max_per_day=1), WorkCalendar(), language=language
+        clients, STAFF, None, "2026-09", VisitSettings(max_per_day=1), WorkCalendar()
     )
 
 
@@ -80,17 +82,19 @@ def test_visits_workbook_in_chinese(tmp_path: Path) -> None:
 
 
 def test_visits_workbook_in_english_with_greetings(tmp_path: Path) -> None:
-    plan = october_plan("en")
+    plan = october_plan()
     clients = client_book(
         [{"client_id": "G", "phone": "13812345678", "birth_date": "1960-10-20", "maintainer_id": "S1"}]
     )
-    greetings = plan_greetings(clients, STAFF, "2026-09", GreetingSettings(), WorkCalendar(), "en")
+    greetings = plan_greetings(clients, STAFF, "2026-09", GreetingSettings(), WorkCalendar())
     wb = load_workbook(write_visits_xlsx(tmp_path / "v.xlsx", plan, "en", greetings=greetings))
     assert wb.sheetnames == ["Summary", "王经理_S1", "李理财_S2", "Not scheduled", "Greetings"]
     assert [c.value for c in wb["王经理_S1"][1]][:3] == ["Date", "Weekday", "Time"]
-    assert wb["王经理_S1"]["B2"].value == "Thu"
+    assert wb["王经理_S1"]["B2"].value == "Thu" and wb["王经理_S1"]["K2"].value == "Never visited"
+    assert wb["Not scheduled"].cell(2, 8).value == "No maintainer assigned"
     row = [c.value for c in wb["Greetings"][2]]
     assert row[:2] == [dt.datetime(2026, 10, 20), dt.datetime(2026, 10, 20)] and row[5] == "Flowers/gift"
+    assert row[7] == "Private & wealth · Birthday 20 Oct: flowers or a gift, delivered by 王经理 on 20 Oct"
 
 
 def test_phones_stay_masked_unless_asked(tmp_path: Path) -> None:
@@ -153,7 +157,7 @@ def test_forum_workbook_without_a_forum_has_a_note(
     wb = load_workbook(write_forum_invitees_xlsx(tmp_path / "f.xlsx", None, language))
     assert len(wb.sheetnames) == 1
     assert [[c.value for c in row] for row in wb.active.iter_rows()] == [[header], [text]]
-    noted = load_workbook(
-        write_forum_invitees_xlsx(tmp_path / "g.xlsx", None, language, note="window passed")
-    )
-    assert noted.active["A2"].value == "window passed"
+    note = notice("forum.window_passed", start="2026-06-01", end="2026-06-30")
+    noted = load_workbook(write_forum_invitees_xlsx(tmp_path / "g.xlsx", None, language, note=note))
+    assert noted.active["A2"].value == say_notice(note, language)
+    assert "2026-06-01" in noted.active["A2"].value

@@ -61,7 +61,8 @@ CASHFLOW_TYPES = {"income": "income", "expense": "expense", "debt_payment": "deb
 BALANCE_TYPES = {"liquid": "liquid", "financial": "financial", "real": "real", "liability": "liability",
                  "流动资产": "liquid", "金融资产": "financial", "实物资产": "real", "负债": "liability"}
 
-#: Chinese labels for the canonical codes, used by reports and templates.
+#: The Chinese words of the canonical codes as bank exports write them: input aliases (the clients
+#: table's asset headers) and what the sample bank writes. Report labels are toolkit.report.text's.
 ZH_LABELS: dict[str, str] = {
     "out_of_scope": "非维护对象", "basic": "基础客户", "potential_b": "潜力客户B",
     "potential_a": "潜力客户A", "wealth": "理财客户", "private_wealth": "私行/财富客户",
@@ -72,25 +73,6 @@ ZH_LABELS: dict[str, str] = {
     "branch_director": "网点主任", "lobby_manager": "大堂经理", "teller": "柜员",
     "C1": "保守型", "C2": "稳健型", "C3": "平衡型", "C4": "成长型", "C5": "进取型",
 }
-EN_LABELS: dict[str, str] = {
-    "out_of_scope": "Out of scope", "basic": "Basic", "potential_b": "Potential B",
-    "potential_a": "Potential A", "wealth": "Wealth management", "private_wealth": "Private & wealth",
-    "demand_deposit": "Demand deposits", "time_deposit": "Time deposits",
-    "wealth_products": "Wealth products", "funds": "Funds", "bonds": "Bonds",
-    "insurance": "Insurance", "precious_metals": "Precious metals",
-    "custody_margin": "Custody margin", "credit_card_annual_spend": "Credit card",
-    "loan_balance": "Personal loan", "branch_president": "Branch president",
-    "wealth_manager": "Wealth manager", "financial_advisor": "Financial advisor",
-    "branch_director": "Branch director", "lobby_manager": "Lobby manager", "teller": "Teller",
-    "C1": "Conservative", "C2": "Prudent", "C3": "Balanced", "C4": "Growth", "C5": "Aggressive",
-}
-
-
-def label(code: str, language: str = "zh") -> str:
-    """The display label of a canonical code in the report language (the code itself if unknown)."""
-    return (ZH_LABELS if language == "zh" else EN_LABELS).get(code, code)
-
-
 @dataclass(frozen=True)
 class Column:
     name: str

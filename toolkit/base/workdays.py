@@ -3,8 +3,9 @@
 The State Council publishes each year's holiday schedule in the autumn before; chinese-calendar
 carries the official schedules it knows. For a year it does not know yet we fall back to weekends
 plus the statutory holidays (the `holidays` package's China calendar, which reckons the lunar
-festivals, and the fixed dates 元旦 1/1, 劳动节 5/1, 国庆 10/1–10/7) and say so in `warnings`,
-because make-up working days cannot be guessed. The params file's extra_holidays and
+festivals, and the fixed dates 元旦 1/1, 劳动节 5/1, 国庆 10/1–10/7) and say so in `warnings` (a
+notice per year, `calendar.fallback`, worded by the report layer), because make-up working days
+cannot be guessed. The params file's extra_holidays and
 extra_workdays override everything, so a branch can patch the fallback (or a local closure).
 
 `plan_month` lives here, next to the calendar, because every planner needs it: the plan made
@@ -22,6 +23,7 @@ import holidays as holidays_lib
 import pandas as pd
 
 from toolkit.base.errors import InputError, Problem
+from toolkit.base.notices import Notice, notice
 from toolkit.base.periods import shift, supported_period
 
 _ONE_DAY = dt.timedelta(days=1)
@@ -31,13 +33,6 @@ OFFICIAL_YEARS: range = range(min(chinese_calendar.holidays).year, max(chinese_c
 #: calendar would silently miss the Spring Festival, so such a year is an input error instead.
 KNOWN_YEARS: range = range(holidays_lib.China.start_year, holidays_lib.China.end_year + 1)
 _FIXED_HOLIDAYS: tuple[tuple[int, int], ...] = ((1, 1), (5, 1), *((10, d) for d in range(1, 8)))
-_FALLBACK_TEXT = {
-    "zh": "{year}年尚无官方节假日安排（调休）数据：工作日按周末和法定节假日推算，未含调休上班日；"
-          "公布后请在参数文件的 extra_holidays / extra_workdays 中补充。",
-    "en": "No official holiday schedule (make-up working days) for {year} yet: working days are "
-          "weekends plus statutory holidays, without make-up days; add extra_holidays / extra_workdays "
-          "in the params file once it is published.",
-}
 
 
 def plan_month(period: str) -> str:
@@ -84,15 +79,13 @@ def _fallback_year(year: int) -> _Year:
 class WorkCalendar:
     """Working days of mainland China for any year; years are loaded on first use."""
 
-    def __init__(self, extra_holidays: Iterable[object] = (), extra_workdays: Iterable[object] = (),
-                 language: str = "zh"):
+    def __init__(self, extra_holidays: Iterable[object] = (), extra_workdays: Iterable[object] = ()):
         self.extra_holidays = frozenset(as_date(d) for d in extra_holidays)
         self.extra_workdays = frozenset(as_date(d) for d in extra_workdays)
         clash = sorted(self.extra_holidays & self.extra_workdays)
         if clash:
             raise InputError(Problem("params", "dates listed both in extra_holidays and extra_workdays: "
                                      + ", ".join(d.isoformat() for d in clash)))
-        self.language = language
         self._years: dict[int, _Year] = {}
 
     def _year(self, year: int) -> _Year:
@@ -104,10 +97,9 @@ class WorkCalendar:
         return self._years[year]
 
     @property
-    def warnings(self) -> list[str]:
-        """One line per year looked at so far that had no official schedule."""
-        text = _FALLBACK_TEXT.get(self.language, _FALLBACK_TEXT["en"])
-        return [text.format(year=y) for y, info in sorted(self._years.items()) if not info.official]
+    def warnings(self) -> list[Notice]:
+        """A `calendar.fallback` notice per year looked at so far that had no official schedule."""
+        return [notice("calendar.fallback", year=y) for y, info in sorted(self._years.items()) if not info.official]
 
     def is_holiday(self, day: object) -> bool:
         """A statutory day off (or an extra holiday); an ordinary weekend is not a holiday."""

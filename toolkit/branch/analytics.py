@@ -1,8 +1,9 @@
 """One entry point for a branch's numbers, and one for the whole network (CONTRACT §2, §3, §7).
 
 `analyse_branch` gathers what the branch plan shows: tiers, the five KPIs against the base
-snapshot, migration, watch lists, who maintains whom and data-quality warnings; `.summary()` is
-the branch summary.json of CONTRACT §7 (`clientcare profile`). `analyse_network` computes every
+snapshot, migration, watch lists, who maintains whom and data-quality warnings (as notices:
+codes and values, said by the report); `.summary()` holds the figures of the branch summary.json
+of CONTRACT §7 (`clientcare profile`), which toolkit.report.summary renders. `analyse_network` computes every
 branch's KPIs and tier figures in one vectorised pass for the province comparison; a branch's
 row there equals its `analyse_branch` KPIs exactly, because both run the same grouped code.
 """
@@ -18,12 +19,14 @@ import pandas as pd
 
 from toolkit.base import periods
 from toolkit.base.errors import InputError, Problem
+from toolkit.base.notices import Notice, notice
 from toolkit.base.periods import CompareTo
 from toolkit.base.schema import ASSET_COLUMNS, IN_SCOPE_TIERS, TIERS
 from toolkit.base.settings import Thresholds
 from toolkit.branch.kpi import KPI_KEYS, kpis, migration_matrix, positions, staff_kpis, tier_table
 from toolkit.branch.maintainers import Assignment, assign_maintainers
-from toolkit.branch.quality import data_quality, warning_lines
+from toolkit.branch.quality import data_quality
+from toolkit.branch.quality import warnings as quality_warnings
 from toolkit.branch.tiers import classify
 from toolkit.branch.watch import outflows, product_gaps, upgrade_candidates
 
@@ -32,12 +35,6 @@ NETWORK_COLUMNS: tuple[str, ...] = (
     "snapshot_date", "client_id", "branch_id", "birth_date", *ASSET_COLUMNS,
     "credit_card_annual_spend", "loan_balance", "card_level",
 )
-
-_NO_BASE = {"zh": "没有基期 {bp} 的客户快照（对比口径 {cmp}），对比类指标为空",
-            "en": "No client snapshot for the base period {bp} (compare_to {cmp}); comparison KPIs are null"}
-_EMPTY_BASE = {"zh": "基期 {bp} 本机构没有客户记录，对比类比率为空",
-               "en": "The branch has no client rows in the base period {bp}; comparison rates are null"}
-
 
 def snapshots(clients: pd.DataFrame) -> list[dt.date]:
     """The distinct snapshot dates of the client book, oldest first."""
@@ -98,6 +95,7 @@ class BranchAnalytics:
     `current`: the branch's classified rows at C with maintainers filled (assignment.clients).
     `base`: its classified rows at B (None without a base snapshot; then `migration` is None and
     every comparison figure is null). `kpi`: the branch's KPI row as plain Python values.
+    `warnings`: notices (`analytics.*`, `quality.count.*`) for the report to say.
     """
 
     branch_id: str
@@ -116,12 +114,12 @@ class BranchAnalytics:
     upgrade_candidates: pd.DataFrame
     product_gaps: pd.DataFrame
     quality: pd.DataFrame
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     thresholds: Thresholds = field(default_factory=Thresholds)
-    language: str = "zh"
 
     def summary(self) -> dict[str, Any]:
-        """The branch summary.json of CONTRACT §7; visits and forum are filled in by the planner."""
+        """The branch summary.json of CONTRACT §7 as data (warnings as notices); visits and forum are
+        filled in by the planner, the words by toolkit.report.summary."""
         tiers = self.tiers
         return {
             "branch_id": self.branch_id,
@@ -140,7 +138,7 @@ class BranchAnalytics:
 
 def analyse_branch(clients: pd.DataFrame, staff: pd.DataFrame, branch_id: str, period: str | None = None,
                    compare_to: CompareTo = "previous_month", thresholds: Thresholds | None = None,
-                   language: str = "zh", source: str = "clients") -> BranchAnalytics:
+                   source: str = "clients") -> BranchAnalytics:
     """A branch's analytics for `period` (default: latest snapshot) against its base snapshot."""
     t = thresholds or Thresholds()
     period, base_period, current_date, base_date = resolve_periods(clients, period, compare_to, source)
@@ -150,24 +148,24 @@ def analyse_branch(clients: pd.DataFrame, staff: pd.DataFrame, branch_id: str, p
     if not mine_c.any():
         raise InputError(Problem(source, f"branch {branch_id} has no client rows at {period}: expected rows with "
                                          f"branch_id {branch_id} and snapshot_date in {period}", column="branch_id"))
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     base = None
     if base_date is None:
-        warnings.append(_NO_BASE[language].format(bp=periods.base_period(period, compare_to), cmp=compare_to))
+        warnings.append(notice("analytics.no_base", bp=periods.base_period(period, compare_to), cmp=compare_to))
         followed = classify(at_c.loc[mine_c], t)
     else:
         at_b = _rows_at(clients, base_date)
         base = classify(at_b.loc[(at_b["branch_id"].astype("str") == branch_id).to_numpy()], t)
         if base.empty:
-            warnings.append(_EMPTY_BASE[language].format(bp=base_period))
+            warnings.append(notice("analytics.empty_base", bp=base_period))
         # The branch's clients now, plus its base clients wherever they are now (moved branch).
         followed = classify(at_c.loc[mine_c | (positions(at_c["client_id"], base["client_id"]) >= 0)], t)
     current = followed.loc[(followed["branch_id"].astype("str") == branch_id).to_numpy()]
     assignment = assign_maintainers(current, staff)
     table = kpis(base, current, "branch_id", t)
     branch_staff = staff.loc[(staff["branch_id"].astype("str") == branch_id).to_numpy()]
-    quality = data_quality(current, staff, assignment, t, language)
-    warnings += warning_lines(quality, language, t)
+    quality = data_quality(current, staff, assignment, t)
+    warnings += quality_warnings(quality, t)
     return BranchAnalytics(
         branch_id=branch_id, period=period, base_period=base_period, current_date=current_date,
         base_date=base_date, current=assignment.clients, base=base, assignment=assignment,
@@ -178,7 +176,7 @@ def analyse_branch(clients: pd.DataFrame, staff: pd.DataFrame, branch_id: str, p
         outflows=outflows(current.iloc[:0] if base is None else base, followed, t),
         upgrade_candidates=upgrade_candidates(assignment.clients, t),
         product_gaps=product_gaps(assignment.clients, t),
-        quality=quality, warnings=warnings, thresholds=t, language=language,
+        quality=quality, warnings=warnings, thresholds=t,
     )
 
 

@@ -4,7 +4,9 @@ The forum is held at least once a year: a date in the params window that is not 
 preferred weekday first, and far enough ahead for the invitations when the window allows), the
 top clients invited so that the expected attendance fills the room, one host per 40 guests from
 their maintainers, the budget, and a preparation timeline dated on working days. Salons are
-smaller: clients missing one product line, invited up to the room's capacity.
+smaller: clients missing one product line, invited up to the room's capacity. What the reader is
+told (warnings, the past forum, why there is none) are notices; titles and step labels are said
+from codes by toolkit.report.actions_text.
 """
 
 from __future__ import annotations
@@ -16,54 +18,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from toolkit.base.notices import Notice, notice
 from toolkit.base.periods import month_end, month_start
-from toolkit.base.schema import ROLES, label
+from toolkit.base.schema import ROLES
 from toolkit.base.settings import ForumSettings, SalonSettings
 from toolkit.base.workdays import WorkCalendar, plan_month
 from toolkit.branch.visits import branch_staff
 
 INVITEE_COLUMNS = ["client_id", "name", "phone", "tier", "aum", "maintainer_id", "staff_name"]
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_STEPS = {
-    "zh": {"invitations": "发出邀请", "confirmation_calls": "电话确认出席", "materials": "准备会议材料",
-           "sms_reminder": "短信提醒", "feedback_forms": "现场发放意见反馈表", "thank_you_calls": "电话致谢回访"},
-    "en": {"invitations": "Send invitations", "confirmation_calls": "Phone to confirm attendance",
-           "materials": "Prepare materials", "sms_reminder": "SMS reminder",
-           "feedback_forms": "Hand out feedback forms", "thank_you_calls": "Thank-you calls"},
-}
-_TEXT = {
-    "zh": {"title": "年度客户座谈会", "salon": "{theme}主题沙龙",
-           "past": "过去{months}个月内已举办座谈会：{date}（{n}位客户参加）。",
-           "no_past": "过去{months}个月内没有座谈会记录：每年至少举办一次，本次座谈会需要落实。",
-           "late": "以下准备步骤的日期早于本计划月（{month}），请立即安排：{steps}。", "step": "{step}（{date}）",
-           "sep": "、",
-           "few": "符合邀请条件的客户只有{n}位（需要{need}位），预计到场{guests}人，少于容量{capacity}人。",
-           "hosts": "需要{need}位主持人，本网点只有{n}位员工。",
-           "window_passed": "座谈会时间窗口（{start}至{end}）已过，请在参数文件中设定下一次的时间窗口。",
-           "no_date": "座谈会时间窗口（{start}至{end}）内没有非节假日的日期。",
-           "salon_window_passed": "{title}的时间窗口（{start}至{end}）已过。",
-           "salon_no_date": "{title}的时间窗口（{start}至{end}）内没有合适的日期。",
-           "salon_empty": "{title}没有符合条件的客户（缺少该产品的维护对象）。"},
-    "en": {"title": "Annual client forum", "salon": "{theme} salon",
-           "past": "A forum was held in the past {months} months: {date} ({n} clients attended).",
-           "no_past": "No forum in the past {months} months: one is due at least once a year, "
-                      "so hold this one.",
-           "late": "These steps fall before the plan month ({month}): do them at once: {steps}.",
-           "step": "{step} ({date})", "sep": "; ",
-           "few": "Only {n} clients qualify for an invitation ({need} needed): {guests} expected guests "
-                  "for a capacity of {capacity}.",
-           "hosts": "{need} hosts are needed but the branch has only {n} staff.",
-           "window_passed": "The forum window ({start} to {end}) has passed: set the next window in the "
-                            "params file.",
-           "no_date": "The forum window ({start} to {end}) has no day that is not a holiday.",
-           "salon_window_passed": "The {title} window ({start} to {end}) has passed.",
-           "salon_no_date": "The {title} window ({start} to {end}) has no suitable day.",
-           "salon_empty": "No client qualifies for the {title} (in scope and missing that product)."},
-}
-
-
-def _text(language: str) -> dict[str, str]:
-    return _TEXT["zh" if language == "zh" else "en"]
 
 
 def event_date(window: tuple[dt.date, dt.date], preferred: Sequence[str], calendar: WorkCalendar, period: str,
@@ -105,30 +68,29 @@ class ForumPlan:
     date: dt.date
     start: dt.datetime
     end: dt.datetime
-    title: str
     invitees: pd.DataFrame
     hosts: pd.DataFrame  # staff_id, name, role, invitees (how many of them the host maintains)
     expected_guests: int
     budget: dict[str, float]  # guests, budget_per_guest, guest_cost, fixed_cost, total
-    timeline: pd.DataFrame  # step, label, offset_days, date, late
-    past_forum: str
-    warnings: list[str] = field(default_factory=list)
+    timeline: pd.DataFrame  # step (code), offset_days, date, late
+    past_forum: Notice  # forum.past (when, how many came) or forum.no_past
+    warnings: list[Notice] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
         return {"date": self.date.isoformat(), "invitees": int(len(self.invitees))}
 
 
-def _past_forum(activities: pd.DataFrame | None, settings: ForumSettings, period: str, language: str) -> str:
-    t = _text(language)
+def _past_forum(activities: pd.DataFrame | None, settings: ForumSettings, period: str) -> Notice:
     start = pd.Timestamp(month_start(plan_month(period)))
     since = start - pd.DateOffset(months=settings.recent_forum_months)
     events = pd.DataFrame(columns=["date", "client_id"]) if activities is None else activities.loc[
         (activities["kind"] == "event") & (activities["date"] >= since) & (activities["date"] < start)]
     if events.empty:
-        return t["no_past"].format(months=settings.recent_forum_months)
+        return notice("forum.no_past", months=settings.recent_forum_months)
     last = events["date"].max()
     attended = events.loc[events["date"] == last, "client_id"].nunique()
-    return t["past"].format(months=settings.recent_forum_months, date=last.date().isoformat(), n=attended)
+    return notice("forum.past", months=settings.recent_forum_months, date=last.date().isoformat(),
+                  n=int(attended))
 
 
 def _hosts(team: pd.DataFrame, invitees: pd.DataFrame, needed: int) -> pd.DataFrame:
@@ -143,8 +105,7 @@ def _hosts(team: pd.DataFrame, invitees: pd.DataFrame, needed: int) -> pd.DataFr
     return hosts.drop(columns="_role").head(needed).reset_index(drop=True)
 
 
-def _timeline(day: dt.date, settings: ForumSettings, calendar: WorkCalendar, period: str,
-              language: str) -> pd.DataFrame:
+def _timeline(day: dt.date, settings: ForumSettings, calendar: WorkCalendar, period: str) -> pd.DataFrame:
     """Each step on a working day: before the forum the working day at or before, after it the one at
     or after; the on-the-day step is the forum day itself."""
     steps = sorted(settings.timeline_days.items(), key=lambda item: item[1])
@@ -153,9 +114,7 @@ def _timeline(day: dt.date, settings: ForumSettings, calendar: WorkCalendar, per
         raw = day + dt.timedelta(days=offset)
         dates.append(raw if offset == 0 else calendar.previous_workday(raw, inclusive=True) if offset < 0
                      else calendar.next_workday(raw, inclusive=True))
-    labels = _STEPS["zh" if language == "zh" else "en"]
-    out = pd.DataFrame({"step": [s for s, _ in steps], "label": [labels[s] for s, _ in steps],
-                        "offset_days": [o for _, o in steps],
+    out = pd.DataFrame({"step": [s for s, _ in steps], "offset_days": [o for _, o in steps],
                         "date": pd.to_datetime(dates).astype("datetime64[ns]")})
     out["late"] = out["date"] < pd.Timestamp(month_start(plan_month(period)))
     return out
@@ -168,62 +127,62 @@ def forum_date(settings: ForumSettings, calendar: WorkCalendar,
     return event_date(settings.window, settings.preferred_weekdays, calendar, period, lead_days=lead)
 
 
-def no_forum_warning(settings: ForumSettings, reason: str, language: str) -> str:
+def no_forum_warning(settings: ForumSettings, reason: str) -> Notice:
+    """Why params that ask for a forum got none: forum.window_passed or forum.no_date."""
     start, end = settings.window
-    return _text(language)[reason].format(start=start.isoformat(), end=end.isoformat())
+    return notice(f"forum.{reason}", start=start.isoformat(), end=end.isoformat())
 
 
 def plan_forum(clients: pd.DataFrame, staff: pd.DataFrame, activities: pd.DataFrame | None,
-               settings: ForumSettings | None, calendar: WorkCalendar, period: str,
-               language: str = "zh") -> ForumPlan | None:
+               settings: ForumSettings | None, calendar: WorkCalendar, period: str) -> ForumPlan | None:
     """The forum plan, or None without forum settings or a usable day (see `forum_date`)."""
     if settings is None:
         return None
     day, _ = forum_date(settings, calendar, period)
     if day is None:
         return None
-    t, warnings = _text(language), []
+    warnings: list[Notice] = []
     team = branch_staff(staff, clients)
     need = math.ceil(round(settings.capacity / settings.expected_attendance_rate, 9))
     keep = clients["in_scope"].astype(bool) & clients["tier"].astype(str).isin(settings.invite_tiers)
     invitees = _ranked(clients, keep, team["name"].astype(str)).head(need)
     guests = min(settings.capacity, math.floor(len(invitees) * settings.expected_attendance_rate + 0.5))
     if len(invitees) < need:
-        warnings.append(t["few"].format(n=len(invitees), need=need, guests=guests,
-                                        capacity=settings.capacity))
+        warnings.append(notice("forum.few", n=len(invitees), need=need, guests=guests,
+                               capacity=settings.capacity))
     n_hosts = max(1, math.ceil(guests / settings.guests_per_host))
     hosts = _hosts(team, invitees, n_hosts)
     if len(hosts) < n_hosts:
-        warnings.append(t["hosts"].format(need=n_hosts, n=len(hosts)))
-    timeline = _timeline(day, settings, calendar, period, language)
+        warnings.append(notice("forum.hosts", need=n_hosts, n=len(hosts)))
+    timeline = _timeline(day, settings, calendar, period)
     late = timeline.loc[timeline["late"]]
     if not late.empty:
-        steps = t["sep"].join(t["step"].format(step=step, date=when.date().isoformat())
-                              for step, when in zip(late["label"], late["date"], strict=True))
-        warnings.append(t["late"].format(month=plan_month(period), steps=steps))
+        steps = [notice("forum.late_step", step=notice(f"forum.step.{step}"), date=when.date().isoformat())
+                 for step, when in zip(late["step"], late["date"], strict=True)]
+        warnings.append(notice("forum.late", month=plan_month(period), steps=steps))
     start = dt.datetime.combine(day, settings.start_time)
     guest_cost = float(guests * settings.budget_per_guest)
     budget = {"guests": float(guests), "budget_per_guest": float(settings.budget_per_guest),
               "guest_cost": guest_cost, "fixed_cost": float(settings.fixed_cost),
               "total": guest_cost + settings.fixed_cost}
     return ForumPlan(date=day, start=start, end=start + dt.timedelta(minutes=settings.duration_minutes),
-                     title=t["title"], invitees=invitees, hosts=hosts, expected_guests=guests, budget=budget,
-                     timeline=timeline, past_forum=_past_forum(activities, settings, period, language),
+                     invitees=invitees, hosts=hosts, expected_guests=guests, budget=budget,
+                     timeline=timeline, past_forum=_past_forum(activities, settings, period),
                      warnings=warnings)
 
 
 @dataclass
 class SalonPlan:
-    """A themed salon: date is None when its window has passed or has no suitable day (see warnings)."""
+    """A themed salon: date is None when its window has passed or has no suitable day (see warnings).
+    Its title is said from the theme (a product line) by the report layer."""
 
     theme: str
-    title: str
     date: dt.date | None
     start: dt.datetime | None
     end: dt.datetime | None
     capacity: int
     invitees: pd.DataFrame
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
 
 
 def _gap_ids(clients: pd.DataFrame, gap_lines: pd.DataFrame | None, theme: str) -> pd.Series:
@@ -235,27 +194,27 @@ def _gap_ids(clients: pd.DataFrame, gap_lines: pd.DataFrame | None, theme: str) 
 
 
 def plan_salons(clients: pd.DataFrame, gap_lines: pd.DataFrame | None, salons: Sequence[SalonSettings],
-                calendar: WorkCalendar, period: str, language: str = "zh", staff: pd.DataFrame | None = None,
+                calendar: WorkCalendar, period: str, staff: pd.DataFrame | None = None,
                 avoid: Collection[dt.date] = ()) -> list[SalonPlan]:
     """One plan per salon in the params, on distinct days and not on the `avoid` days (the forum)."""
-    t, taken, out = _text(language), set(avoid), []
+    taken, out = set(avoid), []
     names = branch_staff(staff, clients)["name"].astype(str) if staff is not None else pd.Series(dtype=str)
     month = plan_month(period)
     for salon in salons:
-        title = t["salon"].format(theme=label(salon.theme, language))
+        title = notice("salon.title", theme=notice(f"code.{salon.theme}"))
         window = salon.window or (month_start(month), month_end(month))
         day, why = event_date(window, salon.preferred_weekdays, calendar, period, avoid=taken)
         keep = clients["in_scope"].astype(bool) & _gap_ids(clients, gap_lines, salon.theme)
         invitees = _ranked(clients, keep, names).head(salon.capacity)
         warnings = []
         if why is not None:
-            warnings.append(t[f"salon_{why}"].format(title=title, start=window[0].isoformat(),
-                                                     end=window[1].isoformat()))
+            warnings.append(notice(f"salon.{why}", title=title, start=window[0].isoformat(),
+                                   end=window[1].isoformat()))
         if invitees.empty:
-            warnings.append(t["salon_empty"].format(title=title))
+            warnings.append(notice("salon.empty", title=title))
         start = dt.datetime.combine(day, salon.start_time) if day else None
         end = start + dt.timedelta(minutes=salon.duration_minutes) if start else None
         if day:
             taken.add(day)
-        out.append(SalonPlan(salon.theme, title, day, start, end, salon.capacity, invitees, warnings))
+        out.append(SalonPlan(salon.theme, day, start, end, salon.capacity, invitees, warnings))
     return out

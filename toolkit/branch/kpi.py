@@ -11,6 +11,8 @@ the given thresholds. `base=None` means "no base snapshot": every figure that ne
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -32,33 +34,40 @@ AMOUNT_KEYS: tuple[str, ...] = ("base_aum", "current_aum")
 #: Extra row and column of the migration matrix: absent at B (row) / absent at C (column).
 NEW, GONE = "new", "gone"
 
-LABELS: dict[str, dict[str, str]] = {
-    "churn_rate": {"zh": "流失率（保）", "en": "Churn rate (keep)"},
-    "upgrade_rate": {"zh": "升级率（争）", "en": "Upgrade rate (lift)"},
-    "downgrade_rate": {"zh": "降级率", "en": "Downgrade rate"},
-    "product_coverage_rate": {"zh": "产品覆盖率（挖）", "en": "Product coverage (deepen)"},
-    "products_per_client": {"zh": "户均持有产品数（挖）", "en": "Products per client (deepen)"},
-    "new_clients": {"zh": "新增维护对象（抢）", "en": "New clients (win)"},
-    "net_growth": {"zh": "维护对象净增（抢）", "en": "Net growth in clients (win)"},
-    "aum_growth": {"zh": "金融资产增长率（培）", "en": "AUM growth (grow)"},
-    "top20_aum_share": {"zh": "前20%客户资产占比", "en": "Top-20% AUM share"},
-    "base_clients": {"zh": "基期维护对象", "en": "Clients at base"},
-    "current_clients": {"zh": "本期维护对象", "en": "Clients now"},
-    "base_aum": {"zh": "基期金融资产", "en": "AUM at base"},
-    "current_aum": {"zh": "本期金融资产", "en": "AUM now"},
-    "retained": {"zh": "留存", "en": "Retained"},
-    "upgraded": {"zh": "升级", "en": "Upgraded"},
-    "downgraded": {"zh": "降级", "en": "Downgraded"},
-    "unchanged": {"zh": "层级不变", "en": "Same tier"},
-    "churned": {"zh": "流失", "en": "Churned"},
-    NEW: {"zh": "新增（基期无记录）", "en": "New (absent at base)"},
-    GONE: {"zh": "离开（本期无记录）", "en": "Gone (absent now)"},
-}
+#: KPI columns that are counts of clients (the others are rates, products_per_client a ratio).
+COUNT_KPIS: tuple[str, ...] = ("new_clients", "net_growth")
 
 
-def kpi_label(key: str, language: str = "zh") -> str:
-    """Display label of a KPI key, count column or migration extra (the key itself if unknown)."""
-    return LABELS.get(key, {}).get(language, key)
+@dataclass(frozen=True)
+class FiveKpi:
+    """One of the five maintenance KPIs 保争挖抢培 (CONTRACT §3), as every view of them reads it.
+
+    `key` is the `kpis()` column the branch plan shows (its chart and table); `rank_measure` is the
+    column the network ranking compares. They differ for 抢: one branch's plan shows its net growth
+    in clients, but branches of different sizes are only comparable on the growth *rate*
+    (`ranking.rank_branches` adds client_growth_rate = net_growth / base_clients).
+    """
+
+    key: str
+    char: str  # the contract's name of the KPI, 保争挖抢培, shown in both languages
+    higher_is_better: bool
+    rank_measure: str
+
+    @property
+    def is_count(self) -> bool:
+        """Whether the plan's measure is a count of clients (else a rate)."""
+        return self.key in COUNT_KPIS
+
+
+#: The five KPIs 保争挖抢培, in the contract's order: the one table the ranking, the branch
+#: report, its KPI chart and the network report all read.
+FIVE: tuple[FiveKpi, ...] = (
+    FiveKpi("churn_rate", "保", False, "churn_rate"),
+    FiveKpi("upgrade_rate", "争", True, "upgrade_rate"),
+    FiveKpi("product_coverage_rate", "挖", True, "product_coverage_rate"),
+    FiveKpi("net_growth", "抢", True, "client_growth_rate"),
+    FiveKpi("aum_growth", "培", True, "aum_growth"),
+)
 
 
 def _arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:

@@ -40,7 +40,8 @@ class BranchPlan:
         return self.params.language
 
     def summary(self) -> dict[str, Any]:
-        """The branch summary.json of CONTRACT §7."""
+        """The branch summary.json of CONTRACT §7 as data: its warnings are the rules' notices
+        (toolkit.report.summary.branch_summary says them in the report language)."""
         out = self.analytics.summary()
         out.update(self.planning.summary_parts())
         out["warnings"] = [*out["warnings"], *self.planning.warnings]
@@ -54,8 +55,7 @@ def build_branch_plan(params: BranchParams, inputs: BranchInputs | None = None,
     inputs = inputs or load_branch_inputs(params)
     period = report_period(period, params.period)
     analytics = analyse_branch(inputs.clients, inputs.staff, params.branch_id, period, params.compare_to,
-                               params.thresholds, params.language,
-                               source=", ".join(Path(p).name for p in params.data.clients))
+                               params.thresholds, source=", ".join(Path(p).name for p in params.data.clients))
     planning = plan_branch(analytics.current, inputs.staff, inputs.activities, analytics.period, params,
                            outflow_ids=set(analytics.outflows["client_id"].astype(str)),
                            gap_lines=gap_lines(analytics.product_gaps))

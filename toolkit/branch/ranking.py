@@ -1,7 +1,8 @@
 """The province branch's comparison (网点对比): every branch ranked on the five KPIs 保争挖抢培.
 
-Branches differ in size, so growth is compared as rates: 抢 uses net growth over the base count.
-Each KPI gives a rank (1 = best); the overall rank orders branches by their mean rank.
+Branches differ in size, so growth is compared as rates: 抢 uses net growth over the base count
+(the `rank_measure` of `kpi.FIVE`). Each KPI gives a rank (1 = best); the overall rank orders
+branches by their mean rank. Column headers are words: toolkit.report.network_sections.headers.
 """
 
 from __future__ import annotations
@@ -10,41 +11,14 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from toolkit.base.schema import IN_SCOPE_TIERS, label
+from toolkit.branch import kpi
 from toolkit.branch.analytics import analyse_network
 from toolkit.inputs.books import BranchInputs
 from toolkit.inputs.params import BranchParams
 
-#: The five KPIs as ranked: (key, 保争挖抢培 character, higher is better).
-FIVE: tuple[tuple[str, str, bool], ...] = (
-    ("churn_rate", "保", False),
-    ("upgrade_rate", "争", True),
-    ("product_coverage_rate", "挖", True),
-    ("client_growth_rate", "抢", True),
-    ("aum_growth", "培", True),
-)
-_HEAD = {
-    "zh": {"branch_id": "机构号", "branch_name": "网点", "overall_rank": "综合排名", "mean_rank": "平均名次",
-           "churn_rate": "保·流失率", "upgrade_rate": "争·升级率", "product_coverage_rate": "挖·产品覆盖率",
-           "client_growth_rate": "抢·客户增长率", "aum_growth": "培·资产增长率", "current_clients": "维护对象数",
-           "current_aum": "维护对象资产", "status": "报告状态"},
-    "en": {"branch_id": "Branch id", "branch_name": "Branch", "overall_rank": "Overall rank", "mean_rank": "Mean rank",
-           "churn_rate": "Keep: churn", "upgrade_rate": "Lift: upgrades", "product_coverage_rate": "Deepen: coverage",
-           "client_growth_rate": "Win: client growth", "aum_growth": "Grow: AUM growth",
-           "current_clients": "Maintained clients", "current_aum": "Maintained AUM", "status": "Report"},
-}
-
-
-def headers(language: str = "zh") -> dict[str, str]:
-    """Column headers of the ranking, tier columns included."""
-    out = dict(_HEAD[language])
-    for tier in IN_SCOPE_TIERS:
-        out[f"clients_{tier}"] = label(tier, language) + ("客户数" if language == "zh" else " clients")
-        out[f"aum_{tier}"] = label(tier, language) + ("资产" if language == "zh" else " AUM")
-        out[f"rank_{tier}"] = ""
-    for key, char, _ in FIVE:
-        out[f"rank_{key}"] = f"{char}名次" if language == "zh" else f"{_HEAD['en'][key].split(':')[0]} rank"
-    return out
+#: The five KPIs as ranked: (measure compared, 保争挖抢培 character, higher is better), read from
+#: the one table `kpi.FIVE`.
+FIVE: tuple[tuple[str, str, bool], ...] = tuple((k.rank_measure, k.char, k.higher_is_better) for k in kpi.FIVE)
 
 
 def rank_branches(table: pd.DataFrame) -> pd.DataFrame:

@@ -4,59 +4,29 @@ A client is due when never visited, or when the last visit (activities of kind v
 plan month) plus the tier's cadence falls in or before the plan month. Due clients go to their
 maintainer on working days, most urgent first (outflow watch, then rank, days overdue, AUM),
 within the per-day and per-month limits; clients of one district share a day where it fits.
-Every due client ends up either in the schedule or in `unscheduled` with a reason.
+Every due client ends up either in the schedule or in `unscheduled` with a reason. Reasons and
+warnings are codes and notices (`reason`, `Notice`); toolkit.report.actions_text words them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import string
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from toolkit.base.notices import Notice, notice
 from toolkit.base.periods import month_end, month_start, parse_period
 from toolkit.base.settings import VisitSettings
 from toolkit.base.workdays import WorkCalendar, plan_month
 
 SCHEDULE_COLUMNS = ["date", "slot", "start", "end", "staff_id", "staff_name", "client_id", "name", "phone",
-                    "tier", "aum", "district", "priority", "reason", "reason_text", "last_visit", "due_date"]
-UNSCHEDULED_COLUMNS = ["client_id", "name", "tier", "aum", "maintainer_id", "staff_name", "priority",
-                       "reason", "reason_text"]
-
-_TEXT = {
-    "zh": {"outflow_watch": "资金流出预警", "never_visited": "从未上门拜访", "overdue": "逾期{n}天（上次拜访{last}）",
-           "due": "本月{due}到期（上次拜访{last}）", "capacity": "{staff}本月拜访名额已满",
-           "no_maintainer": "未指定维护人", "maintainer_not_in_branch": "维护人{id}不在本网点员工名单中",
-           "sep": "；", "warning": "{n}位到期客户本月未能安排上门拜访（{parts}），名单见 visits.xlsx。",
-           "list_sep": "，", "count": "{label}{n}位"},
-    "en": {"outflow_watch": "Outflow watch", "never_visited": "Never visited",
-           "overdue": "{n} days overdue (last visit {last})", "due": "Due on {due} (last visit {last})",
-           "capacity": "{staff}'s visits for the month are full", "no_maintainer": "No maintainer assigned",
-           "maintainer_not_in_branch": "Maintainer {id} is not on this branch's staff list", "sep": "; ",
-           "warning": "{n} due clients could not be given a home visit this month ({parts}); "
-                      "see visits.xlsx.", "list_sep": ", ", "count": "{label}: {n}"},
-}
-_REASON_LABEL = {"zh": {"capacity": "名额已满", "no_maintainer": "无维护人", "maintainer_not_in_branch": "维护人不在本网点"},
-                 "en": {"capacity": "capacity", "no_maintainer": "no maintainer",
-                        "maintainer_not_in_branch": "maintainer not in branch"}}
-
-
-def _text(language: str) -> dict[str, str]:
-    return _TEXT["zh" if language == "zh" else "en"]
-
-
-def fill_text(template: str, index: pd.Index, **values: object) -> pd.Series:
-    """A vectorised str.format: each {name} takes the matching Series (row by row) or plain value."""
-    out = pd.Series("", index=index, dtype=object)
-    for literal, name, _, _ in string.Formatter().parse(template):
-        out = out + literal
-        if name is not None:
-            value = values[name]
-            out = out + (value.astype(str) if isinstance(value, pd.Series) else str(value))
-    return out
+                    "tier", "aum", "district", "priority", "reason", "last_visit", "due_date", "days_overdue"]
+UNSCHEDULED_COLUMNS = ["client_id", "name", "tier", "aum", "maintainer_id", "staff_name", "priority", "reason"]
+#: Why a due client is not scheduled, in the order the warning counts them.
+UNSCHEDULED_REASONS = ("capacity", "no_maintainer", "maintainer_not_in_branch")
 
 
 def _month_index(days: pd.Series) -> pd.Series:
@@ -131,12 +101,13 @@ def _assign_days(districts: list[object], n_days: int, per_day: int) -> list[tup
 
 @dataclass
 class VisitPlan:
-    """The plan month's visits: `schedule` (one row per visit) and `unscheduled` (due, with a reason)."""
+    """The plan month's visits: `schedule` (one row per visit) and `unscheduled` (due, with a reason
+    code); `warnings` holds a `visits.unscheduled` notice when some due client is not scheduled."""
 
     plan_month: str
     schedule: pd.DataFrame
     unscheduled: pd.DataFrame
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         return {"planned": int(len(self.schedule)), "due_unscheduled": int(len(self.unscheduled))}
@@ -164,21 +135,13 @@ def _ranked_due(clients: pd.DataFrame, due: pd.DataFrame, outflow_ids: Collectio
     return ranked.drop(columns="_overdue").reset_index(drop=True)
 
 
-def _reason(ranked: pd.DataFrame, language: str) -> tuple[pd.Series, pd.Series]:
-    """Why the visit is planned: a code for data, a sentence for staff."""
-    t, idx = _text(language), ranked.index
-    last = ranked["last_visit"].dt.strftime("%Y-%m-%d")
+def _reason(ranked: pd.DataFrame) -> pd.Series:
+    """Why the visit is planned, as a code: outflow_watch, never_visited, overdue or due."""
     never = ranked["last_visit"].isna()
     overdue = ~never & (ranked["days_overdue"].fillna(0) > 0)
-    status = np.select(
-        [never, overdue],
-        [t["never_visited"], fill_text(t["overdue"], idx, n=ranked["days_overdue"], last=last)],
-        fill_text(t["due"], idx, due=ranked["due_date"].dt.strftime("%Y-%m-%d"), last=last))
-    status = pd.Series(status, index=idx, dtype=object)
     code = np.select([ranked["outflow"], never, overdue], ["outflow_watch", "never_visited", "overdue"],
                      "due")
-    text = status.where(~ranked["outflow"], t["outflow_watch"] + t["sep"] + status)
-    return pd.Series(code, index=idx), text
+    return pd.Series(code, index=ranked.index)
 
 
 def _slot_times(dates: pd.Series, slots: pd.Series, settings: VisitSettings) -> tuple[pd.Series, pd.Series]:
@@ -196,11 +159,11 @@ def _monthly_limit(row: pd.Series, settings: VisitSettings) -> int:
 
 def plan_visits(clients: pd.DataFrame, staff: pd.DataFrame, activities: pd.DataFrame | None, period: str,
                 settings: VisitSettings, calendar: WorkCalendar, outflow_ids: Collection[str] = frozenset(),
-                blocked: Mapping[str, Collection[dt.date]] | None = None, language: str = "zh") -> VisitPlan:
+                blocked: Mapping[str, Collection[dt.date]] | None = None) -> VisitPlan:
     """Schedule the due visits of the plan month (period + 1); deterministic for the same input."""
     month = plan_month(period)
     ranked = _ranked_due(clients, due_visits(clients, activities, month, settings), outflow_ids)
-    ranked["reason"], ranked["reason_text"] = _reason(ranked, language)
+    ranked["reason"] = _reason(ranked)
     team = branch_staff(staff, clients)
     ranked["staff_name"] = ranked["maintainer_id"].map(team["name"].astype(str))
     workdays = calendar.workdays(month_start(month), month_end(month))
@@ -223,31 +186,25 @@ def plan_visits(clients: pd.DataFrame, staff: pd.DataFrame, activities: pd.DataF
     schedule = schedule.astype({"date": "datetime64[ns]", "slot": "int64"})
     schedule["start"], schedule["end"] = _slot_times(schedule["date"], schedule["slot"], settings)
     schedule = schedule.sort_values(["date", "staff_id", "slot"], kind="mergesort")[SCHEDULE_COLUMNS]
-    unscheduled = _unscheduled(ranked, team, full, language)
-    return VisitPlan(month, schedule.reset_index(drop=True), unscheduled, _warnings(unscheduled, language))
+    unscheduled = _unscheduled(ranked, team, full)
+    return VisitPlan(month, schedule.reset_index(drop=True), unscheduled, _warnings(unscheduled))
 
 
-def _unscheduled(ranked: pd.DataFrame, team: pd.DataFrame, full: list[pd.DataFrame],
-                 language: str) -> pd.DataFrame:
-    t = _text(language)
+def _unscheduled(ranked: pd.DataFrame, team: pd.DataFrame, full: list[pd.DataFrame]) -> pd.DataFrame:
     maintainer = ranked["maintainer_id"]
-    no_maintainer = ranked.loc[maintainer.isna()].assign(reason="no_maintainer",
-                                                         reason_text=t["no_maintainer"])
+    no_maintainer = ranked.loc[maintainer.isna()].assign(reason="no_maintainer")
     outside = ranked.loc[maintainer.notna() & ~maintainer.isin(team.index)]
-    outside = outside.assign(reason="maintainer_not_in_branch", reason_text=fill_text(
-        t["maintainer_not_in_branch"], outside.index, id=outside["maintainer_id"]))
+    outside = outside.assign(reason="maintainer_not_in_branch")
     over = pd.concat(full) if full else ranked.iloc[:0]
-    over = over.assign(reason="capacity",
-                       reason_text=fill_text(t["capacity"], over.index, staff=over["staff_name"]))
+    over = over.assign(reason="capacity")
     out = pd.concat([no_maintainer, outside, over]).sort_values("priority", kind="mergesort")
     return out[UNSCHEDULED_COLUMNS].reset_index(drop=True)
 
 
-def _warnings(unscheduled: pd.DataFrame, language: str) -> list[str]:
+def _warnings(unscheduled: pd.DataFrame) -> list[Notice]:
+    """One `visits.unscheduled` notice: how many, and a `visits.count.<reason>` part per reason."""
     if unscheduled.empty:
         return []
-    t, labels = _text(language), _REASON_LABEL["zh" if language == "zh" else "en"]
     counts = unscheduled["reason"].value_counts()
-    parts = t["list_sep"].join(t["count"].format(label=labels[r], n=int(counts[r]))
-                               for r in labels if r in counts.index)
-    return [t["warning"].format(n=len(unscheduled), parts=parts)]
+    parts = [notice(f"visits.count.{r}", n=int(counts[r])) for r in UNSCHEDULED_REASONS if r in counts.index]
+    return [notice("visits.unscheduled", n=len(unscheduled), parts=parts)]

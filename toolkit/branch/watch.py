@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from toolkit.base.schema import PRODUCT_LINES, TIERS, label
+from toolkit.base.schema import PRODUCT_LINES, TIERS
 from toolkit.base.settings import Thresholds
 from toolkit.branch.kpi import positions
 from toolkit.branch.tiers import TIER_DTYPE
@@ -120,7 +120,7 @@ def product_gaps(current: pd.DataFrame, thresholds: Thresholds | None = None) ->
 
     A line is usual for a tier when at least `product_gap_usual_share` of that tier's clients in
     `current` hold it (so the norm is the branch's own, when one branch is passed). `missing` lists
-    the missing usual lines as comma-separated codes (see `describe_lines`). Largest AUM first.
+    the missing usual lines as comma-separated codes (the report shows their labels). Largest AUM first.
     """
     t = thresholds or Thresholds()
     share = usual_lines(current)
@@ -143,12 +143,3 @@ def product_gaps(current: pd.DataFrame, thresholds: Thresholds | None = None) ->
     out["missing"] = pd.Series(text, dtype="str").str.rstrip(",")
     return out.sort_values(["aum", "client_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
-
-def describe_lines(codes: pd.Series, language: str = "zh") -> pd.Series:
-    """Comma-separated product-line codes -> the same list in display labels ('基金、保险')."""
-    sep = "、" if language == "zh" else ", "
-    out = codes.astype("str")
-    # Longest codes first, so no code is replaced inside another.
-    for line in sorted(PRODUCT_LINES, key=len, reverse=True):
-        out = out.str.replace(line, label(line, language), regex=False)
-    return out.str.replace(",", sep, regex=False)

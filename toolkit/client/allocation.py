@@ -8,7 +8,9 @@ Investable (可投资金额) = liquid assets above the emergency fund + a share 
   (the advice says no new investment before it is full); only the rest is reinvested.
 The plan draws first on the excess liquid money, then on maturing deposits, so after the plan
 liquid falls and financial rises by the part that came out of liquid, and the deposits that
-topped up the emergency fund move from financial to liquid.
+topped up the emergency fund move from financial to liquid. That after-plan money rule is
+`plan_moves`, the one place both the after-plan totals (and so the after-plan ratios) and the
+after-plan holdings by category (the allocation chart) are computed from.
 
 Allocation: the model mix of the client's effective risk level (C1 without a valid assessment),
 one product per category (the best expected return the client may buy and can afford, ties broken
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -145,18 +148,43 @@ def unallocated(amount: float, allocation: pd.DataFrame) -> float:
     return max(0.0, float(amount) - placed)
 
 
+def plan_moves(invest: dict[str, float], allocation: pd.DataFrame) -> dict[str, float]:
+    """Where the plan's money comes from: first liquid money above the emergency fund, then maturing
+    time deposits; maturing deposits that top up a short emergency fund move into liquid money."""
+    placed = float(allocation["amount"].sum()) if not allocation.empty else 0.0
+    from_liquid = min(placed, invest["excess_liquid"])
+    return {"placed": placed, "from_liquid": from_liquid, "from_deposits": placed - from_liquid,
+            "to_emergency_fund": invest["to_emergency_fund"],
+            "out_of_liquid": from_liquid - invest["to_emergency_fund"]}
+
+
 def totals_after_plan(totals: dict[str, float], invest: dict[str, float],
                       allocation: pd.DataFrame) -> dict[str, float]:
     """Household totals once the plan is carried out: liquid moves into financial, deposits roll over
     (those that top up the emergency fund move into liquid)."""
-    placed = float(allocation["amount"].sum()) if not allocation.empty else 0.0
-    moved = min(placed, invest["excess_liquid"]) - invest["to_emergency_fund"]
+    moved = plan_moves(invest, allocation)["out_of_liquid"]
     return derive(income=totals["income"], expense=totals["expense"], debt_payment=totals["debt_payment"],
                   liquid=totals["liquid"] - moved, financial=totals["financial"] + moved,
                   real=totals["real"], liabilities=totals["liabilities"])
 
 
+def holdings_after_plan(holdings: Mapping[str, float], invest: dict[str, float],
+                        allocation: pd.DataFrame) -> dict[str, float]:
+    """Holdings by category once the plan is carried out, by the same moves as `totals_after_plan`:
+    demand deposits pay what comes out of liquid money and receive the emergency-fund top-up; time
+    deposits pay the rest and the top-up; each recommended category receives its amount. A
+    category never goes below zero (the bank may hold less than the fact-find declares)."""
+    m = plan_moves(invest, allocation)
+    after = {c: float(v) for c, v in holdings.items()}
+    after["demand_deposit"] = max(0.0, after.get("demand_deposit", 0.0) - m["out_of_liquid"])
+    after["time_deposit"] = max(0.0, after.get("time_deposit", 0.0) - m["from_deposits"] - m["to_emergency_fund"])
+    if not allocation.empty:
+        for cat, amount in allocation.groupby("category")["amount"].sum().items():
+            after[str(cat)] = after.get(str(cat), 0.0) + float(amount)
+    return after
+
+
 def after_plan_ratios(totals: dict[str, float], invest: dict[str, float], allocation: pd.DataFrame,
-                      benchmarks: RatioBenchmarks | None = None, language: str = "zh") -> pd.DataFrame:
+                      benchmarks: RatioBenchmarks | None = None) -> pd.DataFrame:
     """The six ratios recomputed after the plan, same shape as `household.compute_ratios`."""
-    return compute_ratios(totals_after_plan(totals, invest, allocation), benchmarks, language)
+    return compute_ratios(totals_after_plan(totals, invest, allocation), benchmarks)

@@ -4,7 +4,8 @@ Selling a product rated above the client's assessed risk tolerance is illegal, s
 here and nowhere else: `assess` turns the client's profile into what they may buy, and `enforce`
 refuses (raises) any recommendation that breaks it or a product's minimum amount.
 A risk level without an assessment date cannot be shown to be current, so it is treated like no
-assessment (R1 only) until a dated assessment is recorded.
+assessment (R1 only) until a dated assessment is recorded. The status says why as reason codes
+(`notices()`); the report layer words them and the risk disclosure (toolkit.report.text).
 """
 
 from __future__ import annotations
@@ -16,30 +17,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from toolkit.base.errors import ClientcareError
-from toolkit.base.schema import RISK_LEVELS, label
+from toolkit.base.notices import Notice
+from toolkit.base.schema import RISK_LEVELS
 from toolkit.base.settings import ProposalSettings
 
 _MIN_TOLERANCE = 0.005  # yuan: amounts are compared to min_amount with half-a-fen slack for float noise
 
-REASONS = {
-    "no_assessment": {"zh": "客户尚未进行风险评估,仅可推荐R1(低风险)产品;请先完成风险承受能力评估。",
-                      "en": "No risk assessment on file: only R1 (low-risk) products may be offered; "
-                            "a risk assessment is needed first."},
-    "assessment_undated": {"zh": "风险评估缺少评估日期,无法确认仍在有效期内,仅可推荐R1产品;请重新进行风险评估。",
-                           "en": "The risk assessment has no date, so it cannot be shown to be current: "
-                                 "only R1 products may be offered; a new risk assessment is needed."},
-    "assessment_expired": {"zh": "风险评估已超过{months}个月有效期(评估日期{on}),仅可推荐R1产品;请重新进行风险评估。",
-                           "en": "The risk assessment of {on} is older than {months} months: only R1 "
-                                 "products may be offered; a new risk assessment is needed."},
-    "assessment_in_future": {"zh": "风险评估日期{on}晚于建议书日期,请核对;在确认前仅可推荐R1产品。",
-                             "en": "The risk assessment date {on} is after the proposal date; until it "
-                                   "is corrected only R1 products may be offered."},
-    "extra_care": {"zh": "客户已满{age}周岁(≥{limit}岁),属于需特别关注的老年客户:销售须充分揭示风险并按规定双录。",
-                   "en": "The client is {age} (aged {limit}+): extra care is required — explain every "
-                         "risk fully and record the sale as required."},
-    "age_unknown": {"zh": "未提供出生日期,无法判断是否为需特别关注的老年客户。",
-                    "en": "No birth date on file: cannot tell whether the client needs extra care for age."},
-}
+#: The reason codes of a status, in the order `assess` gives them.
+REASONS: tuple[str, ...] = ("no_assessment", "assessment_undated", "assessment_expired", "assessment_in_future",
+                            "extra_care", "age_unknown")
 
 
 class SuitabilityError(ClientcareError):
@@ -75,7 +61,7 @@ def age_on(birth_date: object, day: dt.date) -> int | None:
 
 @dataclass(frozen=True)
 class SuitabilityStatus:
-    """What the client may be offered, and why. `reasons` are codes; `messages()` gives the text."""
+    """What the client may be offered, and why. `reasons` are codes; `notices()` what to tell the reader."""
 
     risk_level: str | None  # the declared level, canonical C1..C5
     max_product_risk: int  # highest R number that may be recommended
@@ -92,11 +78,11 @@ class SuitabilityStatus:
         """The client level the rules act on: C1 without a valid assessment."""
         return f"C{self.max_product_risk}"
 
-    def messages(self, language: str = "zh") -> list[str]:
-        lang = "zh" if language == "zh" else "en"
+    def notices(self) -> list[Notice]:
+        """One notice per reason (text key `proposal.reason.<code>`), with the numbers it quotes."""
         fill = {"months": self.valid_months, "on": self.assessed_on, "age": self.age,
                 "limit": self.extra_care_age}
-        return [REASONS[r][lang].format(**fill) for r in self.reasons]
+        return [Notice(f"proposal.reason.{r}", dict(fill)) for r in self.reasons]
 
 
 def assess(risk_level: object, assessed_on: object, birth_date: object, as_of: object,
@@ -168,32 +154,3 @@ def enforce(recommendations: pd.DataFrame, products: pd.DataFrame, status: Suita
     if violations:
         raise SuitabilityError(violations)
     return recommendations
-
-
-def risk_disclosure(status: SuitabilityStatus, language: str = "zh") -> str:
-    """The risk-disclosure paragraph a proposal must show, naming the client's level and ceiling."""
-    lang = "zh" if language == "zh" else "en"
-    ceiling = f"R{status.max_product_risk}"
-    if lang == "zh":
-        who = (f"您的风险承受能力评估结果为{status.risk_level}({label(status.risk_level, 'zh')})"
-               if status.risk_level else "您尚未完成风险承受能力评估")
-        text = (f"风险提示:理财非存款,产品有风险,投资须谨慎。{who},本建议书仅推荐风险等级不高于"
-                f"{ceiling}的产品。产品过往业绩及业绩比较基准不代表未来表现,不构成收益承诺;"
-                "投资可能损失本金,请仔细阅读产品说明书及风险揭示书后独立作出决定。")
-        if status.needs_assessment:
-            text += "在完成有效的风险评估之前,仅可配置R1(低风险)产品。"
-        if status.extra_care:
-            text += f"您已年满{status.extra_care_age}周岁,购买前请与家人充分沟通,必要时由家属陪同办理。"
-        return text
-    who = (f"Your assessed risk tolerance is {status.risk_level} ({label(status.risk_level, 'en')})"
-           if status.risk_level else "You have not completed a risk assessment")
-    text = (f"Risk disclosure: wealth products are not deposits; they carry risk and you may lose money. "
-            f"{who}; this proposal recommends only products rated {ceiling} or below. Past performance "
-            "and performance benchmarks do not predict future results and are not a promise of return; "
-            "read each product's prospectus and risk statement and decide independently.")
-    if status.needs_assessment:
-        text += " Until a valid risk assessment is completed, only R1 (low-risk) products can be offered."
-    if status.extra_care:
-        text += (f" As you are {status.extra_care_age} or older, please discuss any purchase with your "
-                 "family first.")
-    return text

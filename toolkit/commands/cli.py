@@ -132,8 +132,9 @@ def profile(
     _supported_option("--period", period)
     bp = load_branch_params(params, {"period": period} if period else None)
     from toolkit.branch.plan import build_branch_plan
+    from toolkit.report.summary import branch_summary
 
-    summary = build_branch_plan(bp).summary()
+    summary = branch_summary(build_branch_plan(bp))
     if json_file is not None:
         text = json.dumps(summary, ensure_ascii=False, indent=2)
         if str(json_file) == "-":
@@ -148,7 +149,7 @@ def profile(
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
-    from toolkit.base.schema import label
+    from toolkit.report.text import label
 
     out.print(f"[bold]{summary['branch_id']}[/] period {summary['period']} "
               f"(base {summary['base_period'] or '—'})")

@@ -1,7 +1,9 @@
 """The branch plan's sections, as the notebook shows them: text, tables and charts per section.
 
 Every figure comes from the BranchPlan, the same object that writes summary.json. Personal data
-is masked here (CONTRACT §7) unless the params say `mask_pii: false`.
+is masked here (CONTRACT §7) unless the params say `mask_pii: false`. Every word comes from
+toolkit.report.text (`plan.*`, `plan_col.*`, `kpi*.*`, `quality.*`); thresholds quoted in the text
+(product lines for coverage, the top share) are the branch's own settings.
 """
 
 from __future__ import annotations
@@ -10,11 +12,21 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.base.schema import IN_SCOPE_TIERS, TIERS, label
+from toolkit.base.schema import IN_SCOPE_TIERS, TIERS
+from toolkit.base.settings import Thresholds
 from toolkit.base.workdays import plan_month
+from toolkit.branch.kpi import COUNT_KPIS, KPI_KEYS
 from toolkit.branch.plan import BranchPlan
-from toolkit.branch.quality import issue_label, kind_label
+from toolkit.branch.quality import ISSUE_KIND, row_notice
 from toolkit.report import charts_branch as charts
+from toolkit.report.actions_text import (
+    forum_title,
+    greeting_texts,
+    salon_title,
+    step_labels,
+    unscheduled_reasons,
+    visit_reasons,
+)
 from toolkit.report.fmt import (
     bullet_list,
     callout,
@@ -27,112 +39,61 @@ from toolkit.report.fmt import (
     table,
 )
 from toolkit.report.privacy import mask_frame
+from toolkit.report.summary import branch_summary
+from toolkit.report.text import WORDS, label, say, say_notice, words
 
-T = {
-    "zh": {
-        "summary": "一、本月概要", "tiers": "二、客户分层与资产", "kpi": "三、维护指标（保、争、挖、抢、培）",
-        "watch": "四、重点关注名单", "maint": "五、维护分工", "visits": "六、上门拜访计划",
-        "greet": "七、生日关怀", "forum": "八、客户座谈会与沙龙", "quality": "九、数据质量提示",
-        "clients": "维护对象", "aum": "维护对象资产", "churn": "流失率（保）", "upgrade": "升级率（争）",
-        "aum_growth": "资产增长（培）", "planned": "计划拜访", "forum_date": "座谈会日期", "none": "无",
-        "base": "基期", "current": "本期", "change": "变化", "tier": "层级",
-        "intro": "本计划依据 {period} 月末客户数据（对比基期 {base}）编制，行动安排在计划月 {month}。",
-        "no_base": "没有基期数据，对比指标为空。",
-        "kpi_name": "指标", "value": "本期值", "meaning": "含义",
-        "migration": "层级迁移（行：基期层级；列：本期层级；新增 = 基期不在册，流失 = 本期不在册）",
-        "new": "新增", "gone": "流失",
-        "staff_kpi": "各维护人指标（按基期所维护客户计算）",
-        "outflow": "资金大额流出（需尽快上门）", "upgrade_c": "升级潜力客户（距下一层级门槛 ≤10%）",
-        "gaps": "产品缺口（同层级客户普遍持有而该客户未持有的产品）", "gap_lines": "缺口产品线分布",
-        "assign": "维护人分配", "kept": "沿用原维护人", "assigned": "本次分配", "unassigned": "无法分配",
-        "not_in_team": "不在本行员工名单", "staff": "员工",
-        "issues": "维护关系异常", "load": "各员工维护客户数（按层级）",
-        "unsched": "到期但未排入本月的客户（及原因）", "schedule": "拜访日程（前 {n} 条，完整名单见 visits.xlsx）",
-        "greet_none": "计划月内没有维护对象过生日。",
-        "greet_list": "生日问候（前 {n} 位，完整名单见 visits.xlsx 的“生日问候”页）", "forum_none": "本计划未安排客户座谈会。",
-        "timeline": "筹备时间表", "hosts": "主持人", "budget": "预算", "invitees": "邀请名单（前 {n} 位，完整名单见 forum_invitees.xlsx）",
-        "salons": "主题沙龙", "quality_ok": "未发现数据质量问题。", "quality_kinds": "问题类型统计",
-        "masked": "为保护客户隐私，姓名与手机号已脱敏显示。",
-    },
-    "en": {
-        "summary": "1. This month at a glance", "tiers": "2. Tiers and assets", "kpi": "3. The five maintenance KPIs",
-        "watch": "4. Watch lists", "maint": "5. Who maintains whom", "visits": "6. Home-visit schedule",
-        "greet": "7. Birthday greetings", "forum": "8. Client forum and salons", "quality": "9. Data quality",
-        "clients": "Maintained clients", "aum": "Maintained AUM", "churn": "Churn (keep)", "upgrade": "Upgrades (lift)",
-        "aum_growth": "AUM growth (grow)", "planned": "Visits planned", "forum_date": "Forum date", "none": "none",
-        "base": "Base", "current": "Current", "change": "Change", "tier": "Tier",
-        "intro": "Built from the {period} month-end client book (base {base}); actions are scheduled in {month}.",
-        "no_base": "There is no base snapshot; comparison figures are empty.",
-        "kpi_name": "KPI", "value": "Value", "meaning": "Meaning",
-        "migration": "Tier migration (rows: base tier; columns: current tier; New: not in the base book, "
-                     "Gone: not in the current book)",
-        "new": "New", "gone": "Gone",
-        "staff_kpi": "KPIs per maintainer (over the clients each maintained at the base)",
-        "outflow": "Large outflows (visit now)", "upgrade_c": "Upgrade candidates (within 10% of the next tier)",
-        "gaps": "Product gaps (lines the tier usually holds and the client does not)", "gap_lines": "Gaps by product line",
-        "assign": "Maintainer assignment", "kept": "Kept", "assigned": "Assigned now", "unassigned": "Unassigned",
-        "not_in_team": "Not on this branch's staff list", "staff": "Staff member",
-        "issues": "Maintainer issues", "load": "Clients per staff member, by tier",
-        "unsched": "Due but not scheduled this month (with the reason)",
-        "schedule": "Visit schedule (first {n}; full list in visits.xlsx)",
-        "greet_none": "No maintained client has a birthday in the plan month.",
-        "greet_list": "Greetings (first {n}; full list on the Greetings sheet of visits.xlsx)",
-        "forum_none": "No client forum in this plan.", "timeline": "Timeline", "hosts": "Hosts", "budget": "Budget",
-        "invitees": "Invitees (first {n}; full list in forum_invitees.xlsx)", "salons": "Themed salons",
-        "quality_ok": "No data-quality problems found.", "quality_kinds": "Problems by kind",
-        "masked": "Names and phone numbers are masked to protect client privacy.",
-    },
-}
-KPI_MEANING = {
-    "zh": {"churn_rate": "保：基期维护对象中本期不再是维护对象的比例", "upgrade_rate": "争：基期维护对象中层级上升的比例",
-           "downgrade_rate": "基期维护对象中层级下降的比例", "product_coverage_rate": "挖：持有 3 条及以上产品线的客户占比",
-           "products_per_client": "挖：人均持有产品线数", "new_clients": "抢：本期新增维护对象数",
-           "net_growth": "抢：维护对象净增加数", "aum_growth": "培：维护对象金融资产增长率",
-           "top20_aum_share": "前 20% 客户持有的资产占比（集中度）"},
-    "en": {"churn_rate": "Keep: share of base clients no longer maintained", "upgrade_rate": "Lift: share moving up a tier",
-           "downgrade_rate": "Share moving down a tier", "product_coverage_rate": "Deepen: share holding 3+ product lines",
-           "products_per_client": "Deepen: product lines per client", "new_clients": "Win: new maintained clients",
-           "net_growth": "Win: net change in maintained clients", "aum_growth": "Grow: growth of maintained AUM",
-           "top20_aum_share": "AUM share of the top 20% of clients (concentration)"},
-}
-KPI_LABEL = {
-    "zh": {"churn_rate": "流失率", "upgrade_rate": "升级率", "downgrade_rate": "降级率",
-           "product_coverage_rate": "产品覆盖率", "products_per_client": "人均产品数", "new_clients": "新增客户",
-           "net_growth": "净增客户", "aum_growth": "资产增长率", "top20_aum_share": "前20%资产占比"},
-    "en": {"churn_rate": "Churn rate", "upgrade_rate": "Upgrade rate", "downgrade_rate": "Downgrade rate",
-           "product_coverage_rate": "Product coverage", "products_per_client": "Products per client",
-           "new_clients": "New clients", "net_growth": "Net growth", "aum_growth": "AUM growth",
-           "top20_aum_share": "Top-20% AUM share"},
-}
-COLS = {
-    "zh": {"client_id": "客户号", "name": "姓名", "phone": "手机号", "maintainer_id": "维护人", "staff_name": "维护人",
-           "staff_id": "员工号", "role": "岗位", "tier": "层级", "aum": "金融资产", "base_aum": "基期资产",
-           "current_aum": "本期资产", "outflow": "流出金额", "outflow_share": "流出比例", "next_tier": "下一层级",
-           "gap": "距门槛", "progress": "达成度", "products_held": "持有产品线", "missing": "缺口产品",
-           "date": "日期", "district": "区域", "reason_text": "原因/优先级", "birthday": "生日", "action": "关怀方式",
-           "text": "说明", "label": "步骤", "invitees": "邀请人数", "kind": "类型", "count": "数量",
-           "issue": "问题", "clients": "客户数", "base_clients": "基期客户", "current_clients": "本期客户",
-           "line": "产品线", "base_tier": "基期层级", "current_tier": "本期层级", "slot": "时段", "theme": "主题",
-           "item": "项目", "amount": "金额"},
-    "en": {"client_id": "Client", "name": "Name", "phone": "Phone", "maintainer_id": "Maintainer",
-           "staff_name": "Maintainer", "staff_id": "Staff id", "role": "Role", "tier": "Tier", "aum": "AUM",
-           "base_aum": "Base AUM", "current_aum": "Current AUM", "outflow": "Outflow", "outflow_share": "Outflow %",
-           "next_tier": "Next tier", "gap": "Gap", "progress": "Progress", "products_held": "Lines held",
-           "missing": "Missing lines", "date": "Date", "district": "District", "reason_text": "Reason / priority",
-           "birthday": "Birthday", "action": "Action", "text": "Note", "label": "Step", "invitees": "Invitees",
-           "kind": "Kind", "count": "Count", "issue": "Issue", "clients": "Clients", "base_clients": "Base clients",
-           "current_clients": "Current clients", "line": "Product line", "base_tier": "Base tier",
-           "current_tier": "Current tier", "slot": "Slot", "theme": "Theme", "item": "Item", "amount": "Amount"},
-}
 MAX_ROWS = 20  # rows of any list in the report; the xlsx work lists have them all (and print cost follows cells)
 
 
 def _t(plan: BranchPlan) -> dict[str, str]:
-    return T[plan.language]
+    """The report's words (`plan.*`) in the plan's language, placeholders unfilled."""
+    return words("plan", plan.language)
+
+
+def share_text(share: float) -> str:
+    """A threshold share as the text quotes it: 0.2 -> '20%', 0.125 -> '12.5%'."""
+    return f"{round(share * 100, 6):g}%"
+
+
+def _values(t: Thresholds) -> dict[str, Any]:
+    """The thresholds the KPI texts quote: {n} product lines for coverage, the top {p} of clients."""
+    return {"n": t.coverage_min_lines, "p": share_text(t.top_share)}
+
+
+def kpi_labels(language: str = "zh", thresholds: Thresholds | None = None) -> dict[str, str]:
+    """Short names of the nine KPIs (`kpi.*`), thresholds filled in."""
+    values = _values(thresholds or Thresholds())
+    return {k: say(f"kpi.{k}", language, **values) for k in KPI_KEYS}
+
+
+def kpi_meanings(language: str = "zh", thresholds: Thresholds | None = None) -> dict[str, str]:
+    """What each of the nine KPIs measures (`kpi_meaning.*`), thresholds filled in."""
+    values = _values(thresholds or Thresholds())
+    return {k: say(f"kpi_meaning.{k}", language, **values) for k in KPI_KEYS}
 
 
 def _cols(plan: BranchPlan, **extra: str) -> dict[str, str]:
-    return {**COLS[plan.language], **KPI_LABEL[plan.language], **extra}
+    return {**words("plan_col", plan.language), **kpi_labels(plan.language, plan.analytics.thresholds), **extra}
+
+
+def quality_label(kind: str, language: str = "zh") -> str:
+    """A data-quality kind (quality.KINDS) or maintainer issue (maintainers.ISSUES) as a short
+    label; the code itself when it has none."""
+    key = f"quality.kind.{ISSUE_KIND.get(kind, kind)}"
+    return say(key, language) if key in WORDS else kind
+
+
+def quality_messages(quality: pd.DataFrame, language: str = "zh", thresholds: Thresholds | None = None) -> pd.Series:
+    """Each row of `quality.data_quality` as its sentence ("维护人S9不在员工名单中（可能已离职）")."""
+    rows = zip(quality["kind"].astype("str"), quality["maintainer_id"], strict=True)
+    return pd.Series([say_notice(row_notice(k, m, thresholds), language) for k, m in rows],
+                     index=quality.index, dtype="str")
+
+
+def describe_lines(codes: pd.Series, language: str = "zh") -> pd.Series:
+    """Comma-separated product-line codes (watch.product_gaps' `missing`) as a list of labels ('基金、保险')."""
+    sep = say("plan.list_sep", language)
+    return codes.map(lambda m: sep.join(label(x, language) for x in str(m).split(",") if x))
 
 
 def private(plan: BranchPlan, df: pd.DataFrame) -> pd.DataFrame:
@@ -168,8 +129,8 @@ def summary(plan: BranchPlan) -> list[Any]:
         (t["forum_date"], s["forum"]["date"] if s["forum"] else t["none"], ""),
     ]
     out: list[Any] = [heading(t["summary"]),
-                      paragraph(t["intro"].format(period=a.period, base=a.base_period or "—",
-                                                  month=plan_month(a.period))),
+                      paragraph(say("plan.intro", plan.language, period=a.period, base=a.base_period or "—",
+                                    month=plan_month(a.period))),
                       key_figures(figures)]
     if a.base_period is None:
         out.append(callout(t["no_base"], "warn"))
@@ -184,8 +145,7 @@ def tiers(plan: BranchPlan) -> list[Any]:
     rows = rows[rows["tier"].isin(IN_SCOPE_TIERS)].iloc[::-1]
     rows = rows.assign(change=rows["current_clients"] - rows["base_clients"],
                        aum_change=rows["current_aum"] - rows["base_aum"])
-    labels = _cols(plan, change=t["change"], aum_change=f"{t['aum']}{t['change']}" if plan.language == "zh"
-                   else "AUM change")
+    labels = _cols(plan, change=t["change"], aum_change=t["aum_change"])
     shown = table(rows, money=("base_aum", "current_aum", "aum_change"),
                   int_cols=("base_clients", "current_clients", "change"), codes=("tier",), labels=labels,
                   language=plan.language)
@@ -198,10 +158,10 @@ def tiers(plan: BranchPlan) -> list[Any]:
 
 def kpis(plan: BranchPlan) -> list[Any]:
     t, a, lang = _t(plan), plan.analytics, plan.language
-    keys = list(KPI_MEANING[lang])
-    rows = pd.DataFrame({"kpi_name": [KPI_LABEL[lang][k] for k in keys],
-                         "value": [_kpi_text(k, a.kpi[k]) for k in keys],
-                         "meaning": [KPI_MEANING[lang][k] for k in keys]})
+    names, meanings = kpi_labels(lang, a.thresholds), kpi_meanings(lang, a.thresholds)
+    rows = pd.DataFrame({"kpi_name": [names[k] for k in KPI_KEYS],
+                         "value": [_kpi_text(k, a.kpi[k]) for k in KPI_KEYS],
+                         "meaning": [meanings[k] for k in KPI_KEYS]})
     out: list[Any] = [heading(t["kpi"]),
                       table(rows, labels={"kpi_name": t["kpi_name"], "value": t["value"], "meaning": t["meaning"]},
                             language=lang),
@@ -232,7 +192,7 @@ def kpis(plan: BranchPlan) -> list[Any]:
 def _kpi_text(key: str, value: float | None) -> str:
     if value is None:
         return "—"
-    if key in ("new_clients", "net_growth"):
+    if key in COUNT_KPIS:
         return integer(value, signed=key == "net_growth")
     if key == "products_per_client":
         return f"{value:.2f}"
@@ -245,8 +205,7 @@ def watch(plan: BranchPlan) -> list[Any]:
     outflows = private(plan, _with_staff_name(plan, a.outflows))
     ups = private(plan, _with_staff_name(plan, a.upgrade_candidates))
     gaps = private(plan, _with_staff_name(plan, a.product_gaps))
-    sep = "、" if lang == "zh" else ", "
-    gaps = gaps.assign(missing=gaps["missing"].map(lambda m: sep.join(label(x, lang) for x in str(m).split(",") if x)))
+    gaps = gaps.assign(missing=describe_lines(gaps["missing"], lang))
     lines = a.product_gaps["missing"].str.split(",").explode()
     per_line = lines[lines.fillna("") != ""].value_counts().rename_axis("line").reset_index(name="count")
     return [
@@ -256,7 +215,7 @@ def watch(plan: BranchPlan) -> list[Any]:
                                  "outflow", "outflow_share"],
               money=("base_aum", "current_aum", "outflow"), pct=("outflow_share",), codes=("base_tier",),
               labels=labels, language=lang, max_rows=MAX_ROWS),
-        heading(t["upgrade_c"], 3),
+        heading(say("plan.upgrade_c", lang, p=share_text(1 - a.thresholds.upgrade_candidate_share)), 3),
         table(ups, columns=["client_id", "name", "maintainer_id", "tier", "next_tier", "aum", "gap", "progress"],
               money=("aum", "gap"), pct=("progress",), codes=("tier", "next_tier"), labels=labels, language=lang,
               max_rows=MAX_ROWS),
@@ -295,7 +254,7 @@ def maintainers(plan: BranchPlan) -> list[Any]:
     issues = a.assignment.issues
     if len(issues):
         counts = issues["issue"].value_counts().rename_axis("issue").reset_index(name="count")
-        counts["issue"] = [issue_label(str(i), lang) for i in counts["issue"]]
+        counts["issue"] = [quality_label(str(i), lang) for i in counts["issue"]]
         out += [heading(t["issues"], 3), table(counts, int_cols=("count",), labels=_cols(plan), language=lang)]
     return out
 
@@ -313,15 +272,15 @@ def visits(plan: BranchPlan) -> list[Any]:
                                    (t["unsched"].split("（")[0].split(" (")[0], integer(len(unsched)))]),
                       charts.visit_calendar(sched, month, workdays, lang),
                       charts.visit_load(sched, lang, limits)]
-    shown = private(plan, sched)
+    shown = private(plan, sched).assign(reason_text=visit_reasons(sched, lang))
     out += [heading(t["schedule"].format(n=MAX_ROWS), 3),
             table(shown, columns=["date", "slot", "staff_name", "client_id", "name", "tier", "aum", "district",
                                   "reason_text"], money=("aum",), codes=("tier",), labels=_cols(plan),
                   language=lang, max_rows=MAX_ROWS)]
     if len(unsched):
         out += [heading(t["unsched"], 3),
-                table(private(plan, unsched), columns=["client_id", "name", "tier", "aum", "staff_name",
-                                                       "reason_text"],
+                table(private(plan, unsched).assign(reason_text=unscheduled_reasons(unsched, lang)),
+                      columns=["client_id", "name", "tier", "aum", "staff_name", "reason_text"],
                       money=("aum",), codes=("tier",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS)]
     return out
 
@@ -337,7 +296,8 @@ def greetings(plan: BranchPlan) -> list[Any]:
     if g.empty:
         return [heading(t["greet"]), paragraph(t["greet_none"])]
     return [heading(t["greet"]), heading(t["greet_list"].format(n=MAX_ROWS), 3),
-            table(private(plan, g), columns=["date", "birthday", "client_id", "name", "tier", "text", "staff_name"],
+            table(private(plan, g).assign(text=greeting_texts(g, lang)),
+                  columns=["date", "birthday", "client_id", "name", "tier", "text", "staff_name"],
                   codes=("tier",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS)]
 
 
@@ -346,19 +306,19 @@ def forum(plan: BranchPlan) -> list[Any]:
     out: list[Any] = [heading(t["forum"])]
     f = p.forum
     if f is None:
-        out.append(paragraph(p.forum_note or t["forum_none"]))
+        out.append(paragraph(say_notice(p.forum_note, lang) if p.forum_note else t["forum_none"]))
     else:
         b = f.budget
-        out += [paragraph(f" · {f.date.isoformat()} {f.start}–{f.end}", strong=f.title),
+        out += [paragraph(f" · {f.date.isoformat()} {f.start}–{f.end}", strong=forum_title(lang)),
                 key_figures([(t["invitees"].split("（")[0].split(" (")[0], integer(len(f.invitees))),
                              (t["hosts"], integer(len(f.hosts))),
                              (t["budget"], money(b["total"], lang))])]
-        if f.past_forum:
-            out.append(callout(f.past_forum, "info"))
+        out.append(callout(say_notice(f.past_forum, lang), "info"))
         for w in f.warnings:
-            out.append(callout(w, "warn"))
+            out.append(callout(say_notice(w, lang), "warn"))
         out += [heading(t["timeline"], 3),
-                table(f.timeline, columns=["label", "date"], labels=_cols(plan), language=lang),
+                table(f.timeline.assign(label=step_labels(f.timeline, lang)), columns=["label", "date"],
+                      labels=_cols(plan), language=lang),
                 heading(t["hosts"], 3),
                 table(f.hosts, columns=["staff_id", "name", "role", "invitees"], codes=("role",),
                       int_cols=("invitees",), labels=_cols(plan), language=lang),
@@ -370,22 +330,22 @@ def forum(plan: BranchPlan) -> list[Any]:
         for s in p.salons:
             day = s.date.isoformat() if s.date else "—"
             count = f"{t['invitees'].split('（')[0].split(' (')[0]} {integer(len(s.invitees))}"
-            out.append(paragraph(f" · {day} · {count}", strong=s.title))
+            out.append(paragraph(f" · {day} · {count}", strong=salon_title(s.theme, lang)))
             for w in s.warnings:
-                out.append(callout(w, "warn"))
+                out.append(callout(say_notice(w, lang), "warn"))
     return out
 
 
 def quality(plan: BranchPlan) -> list[Any]:
     t, a, lang = _t(plan), plan.analytics, plan.language
-    warnings = plan.summary()["warnings"]
+    warnings = branch_summary(plan)["warnings"]
     out: list[Any] = [heading(t["quality"])]
     if not warnings:
         return [*out, paragraph(t["quality_ok"])]
     out.append(bullet_list(warnings))
     if len(a.quality):
         kinds = a.quality["kind"].value_counts().rename_axis("kind").reset_index(name="count")
-        kinds["kind"] = [kind_label(k, lang) for k in kinds["kind"]]
+        kinds["kind"] = [quality_label(str(k), lang) for k in kinds["kind"]]
         out += [heading(t["quality_kinds"], 3), table(kinds, int_cols=("count",), labels=_cols(plan), language=lang)]
     return out
 

@@ -7,7 +7,8 @@ grows with the export time so calendars accept the newer copy. Phones only appea
 The events are serialised here (RFC 5545 §3.1 folding, §3.3.11 text escaping, local times with
 TZID) rather than by icalendar's `to_ical`, which took 0.14 s per branch for ~560 events, a tenth
 of a branch notebook's time; icalendar still builds the VTIMEZONE, and the tests read every file
-back with icalendar's parser.
+back with icalendar's parser. Words come from the text layer (`ics.*` keys, and the visit reasons,
+forum and salon titles of toolkit.report.actions_text).
 """
 
 from __future__ import annotations
@@ -23,24 +24,14 @@ import icalendar
 import pandas as pd
 
 from toolkit.base.periods import period_of
-from toolkit.base.schema import label
 from toolkit.branch.forum import ForumPlan, SalonPlan
+from toolkit.report.actions_text import forum_title, salon_title, step_labels, visit_reasons
 from toolkit.report.privacy import mask_phones
+from toolkit.report.text import label, say_notice, words
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "clientcare")
 _EPOCH = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-_TEXT = {
-    "zh": {"calendar": "{branch} 客户维护计划", "visit": "上门拜访：{name}（{staff}）", "client_id": "客户号",
-           "tier": "客户层级", "aum": "金融资产", "district": "区域", "phone": "手机号", "reason": "拜访原因",
-           "staff": "维护人", "invitees": "邀请人数", "expected": "预计到场", "hosts": "主持人",
-           "budget": "预算合计", "step": "座谈会筹备：{step}", "sep": "、", "colon": "："},
-    "en": {"calendar": "{branch} client care plan", "visit": "Home visit: {name} ({staff})",
-           "client_id": "Client ID",
-           "tier": "Tier", "aum": "AUM", "district": "District", "phone": "Phone", "reason": "Reason",
-           "staff": "Staff", "invitees": "Invitees", "expected": "Expected guests", "hosts": "Hosts",
-           "budget": "Total budget", "step": "Forum preparation: {step}", "sep": ", ", "colon": ": "},
-}
 
 
 def event_uid(*parts: object) -> str:
@@ -98,7 +89,7 @@ def _vtimezone() -> str:
 
 def _visit_events(branch_id: str, schedule: pd.DataFrame, stamp: dt.datetime, language: str,
                   t: dict[str, str]) -> list[list[str]]:
-    shown = schedule.assign(phone=mask_phones(schedule["phone"]))
+    shown = schedule.assign(phone=mask_phones(schedule["phone"]), reason_text=visit_reasons(schedule, language))
     events = []
     for row in shown.itertuples(index=False):
         day = pd.Timestamp(row.date).date()
@@ -115,17 +106,18 @@ def _visit_events(branch_id: str, schedule: pd.DataFrame, stamp: dt.datetime, la
     return events
 
 
-def _forum_events(branch_id: str, forum: ForumPlan, stamp: dt.datetime,
+def _forum_events(branch_id: str, forum: ForumPlan, stamp: dt.datetime, language: str,
                   t: dict[str, str]) -> list[list[str]]:
     """The forum itself, and each preparation or follow-up step as an all-day reminder."""
     year, colon = forum.date.year, t["colon"]
     description = "\n".join([
         f"{t['invitees']}{colon}{len(forum.invitees)}", f"{t['expected']}{colon}{forum.expected_guests}",
         f"{t['hosts']}{colon}{t['sep'].join(forum.hosts['name'])}",
-        f"{t['budget']}{colon}{forum.budget['total']:,.0f}", forum.past_forum])
+        f"{t['budget']}{colon}{forum.budget['total']:,.0f}", say_notice(forum.past_forum, language)])
     uid = event_uid("forum", branch_id, year)
-    events = [_event(uid, forum.title, stamp, forum.start, forum.end, description)]
-    for step in forum.timeline.loc[forum.timeline["offset_days"] != 0].itertuples(index=False):
+    events = [_event(uid, forum_title(language), stamp, forum.start, forum.end, description)]
+    timeline = forum.timeline.assign(label=step_labels(forum.timeline, language))
+    for step in timeline.loc[timeline["offset_days"] != 0].itertuples(index=False):
         day = pd.Timestamp(step.date).date()
         events.append(_event(event_uid("forum-step", branch_id, year, step.step),
                              t["step"].format(step=step.label), stamp, day, day + dt.timedelta(days=1),
@@ -137,16 +129,17 @@ def write_ics(path: str | Path, branch_id: str, visits_schedule: pd.DataFrame, f
               salons: Sequence[SalonPlan] = (), language: str = "zh",
               stamp: dt.datetime | None = None) -> Path:
     """Write the calendar; `stamp` (UTC, default now) fixes DTSTAMP/SEQUENCE for reproducible files."""
-    t = _TEXT["zh" if language == "zh" else "en"]
+    t = words("ics", language)
     stamp = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     events = _visit_events(branch_id, visits_schedule, stamp, language, t)
     if forum is not None:
-        events += _forum_events(branch_id, forum, stamp, t)
+        events += _forum_events(branch_id, forum, stamp, language, t)
     for salon in salons:
         if salon.start is not None:
             description = f"{t['invitees']}{t['colon']}{len(salon.invitees)}"
             events.append(_event(event_uid("salon", branch_id, period_of(salon.start), salon.theme),
-                                 salon.title, stamp, salon.start, salon.end, description))
+                                 salon_title(salon.theme, language), stamp, salon.start, salon.end,
+                                 description))
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Clientcare//Branch plan//ZH", "CALSCALE:GREGORIAN",
             "METHOD:PUBLISH", f"X-WR-CALNAME:{_text(t['calendar'].format(branch=branch_id))}",
             f"X-WR-TIMEZONE:{TIMEZONE.key}"]

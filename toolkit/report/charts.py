@@ -45,16 +45,6 @@ class FontMissingError(ClientcareError):
 
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-#: The five maintenance KPIs (保争挖抢培): key, character, zh name, en name, kind, higher is better,
-#: and the smallest value range drawn (so a 2% churn is a short bar, not a full panel).
-KPIS = (
-    ("churn_rate", "保", "流失率", "Churn", "pct", False, 0.05),
-    ("upgrade_rate", "争", "升级率", "Upgrades", "pct", True, 0.05),
-    ("product_coverage_rate", "挖", "产品覆盖率", "Product coverage", "pct", True, 1.0),
-    ("net_growth", "抢", "客户净增", "Net new clients", "int", True, 10.0),
-    ("aum_growth", "培", "资产增长率", "Asset growth", "pct", True, 0.05),
-)
-
 _font: str | None = None
 
 

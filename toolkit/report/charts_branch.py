@@ -14,7 +14,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from toolkit.base.schema import TIER_RANK, label
+from toolkit.base.schema import TIER_RANK
+from toolkit.branch.kpi import FIVE
 from toolkit.report.charts import (
     _WEEKDAYS_EN,
     ACCENT,
@@ -23,7 +24,6 @@ from toolkit.report.charts import (
     GOOD,
     GRID,
     INK,
-    KPIS,
     MUTED,
     TIER_COLORS,
     _empty,
@@ -33,7 +33,11 @@ from toolkit.report.charts import (
     _t,
 )
 from toolkit.report.fmt import integer, money_short, pct
-from toolkit.report.text import say
+from toolkit.report.text import label, say
+
+#: The smallest value range each KPI panel draws, so a 2% churn is a short bar, not a full panel.
+_FLOOR = {"product_coverage_rate": 1.0, "net_growth": 10.0}
+_DEFAULT_FLOOR = 0.05
 
 
 def tier_pyramid(tiers: pd.DataFrame, language: str = "zh") -> Figure:
@@ -108,8 +112,8 @@ def concentration_curve(aum: pd.Series, language: str = "zh", top_share: float =
     return fig
 
 
-def _kpi_text(value: float | None, kind: str) -> str:
-    return integer(value, signed=True) if kind == "int" else pct(value)
+def _kpi_text(value: float | None, is_count: bool) -> str:
+    return integer(value, signed=True) if is_count else pct(value)
 
 
 def kpi_comparison(kpi_current: Mapping[str, float | None],
@@ -117,10 +121,11 @@ def kpi_comparison(kpi_current: Mapping[str, float | None],
                    current_label: str | None = None, base_label: str | None = None) -> Figure:
     """The five KPIs 保争挖抢培, this period against the base period; green better, red worse."""
     fig = _figure(2.5)
-    axes = fig.subplots(1, len(KPIS))
+    axes = fig.subplots(1, len(FIVE))
     cur_name = current_label or _t("current", language)
     base_name = base_label or _t("base", language)
-    for ax, (key, char, zh, en, kind, higher_better, floor) in zip(axes, KPIS, strict=True):
+    for ax, k in zip(axes, FIVE, strict=True):
+        key, floor = k.key, _FLOOR.get(k.key, _DEFAULT_FLOOR)
         cur = _num(kpi_current.get(key))
         base = _num(kpi_base.get(key)) if kpi_base is not None else None
         names, values, colors = [], [], []
@@ -130,7 +135,7 @@ def kpi_comparison(kpi_current: Mapping[str, float | None],
             colors.append(BASE)
         names.append(cur_name)
         values.append(cur)
-        colors.append(_trend_color(cur, base, higher_better))
+        colors.append(_trend_color(cur, base, k.higher_is_better))
         heights = [0.0 if v is None else v for v in values]
         xs = np.arange(len(values))
         ax.bar(xs, heights, color=colors, width=0.62)
@@ -142,14 +147,15 @@ def kpi_comparison(kpi_current: Mapping[str, float | None],
         pad = 0.18 * (top - bottom)
         ax.set_ylim(bottom - pad if bottom < 0 else 0, top + pad)
         for xi, v, h in zip(xs, values, heights, strict=True):
-            ax.text(xi, h, _kpi_text(v, kind), ha="center", va="bottom" if h >= 0 else "top",
+            ax.text(xi, h, _kpi_text(v, k.is_count), ha="center", va="bottom" if h >= 0 else "top",
                     fontsize=8.5, fontweight="bold")
         ax.axhline(0, color=MUTED, lw=0.6)
         ax.set_xticks(xs, names, fontsize=7.5)
         ax.tick_params(axis="x", length=0)
         ax.set_yticks([])
         ax.spines[["left", "top", "right"]].set_visible(False)
-        ax.set_title(f"{char}：{zh}" if language != "en" else f"{char}  {en}", fontsize=9.5)
+        ax.set_title(say("kpi_chart.title", language, char=k.char, name=say(f"kpi_chart.{key}", language)),
+                     fontsize=9.5)
     return fig
 
 

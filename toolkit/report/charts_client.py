@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from toolkit.base.schema import ASSET_COLUMNS, label
+from toolkit.base.schema import ASSET_COLUMNS
 from toolkit.report.charts import (
     ACCENT,
     BAD,
@@ -25,6 +25,7 @@ from toolkit.report.charts import (
     _t,
 )
 from toolkit.report.fmt import money_short, number, pct
+from toolkit.report.text import label
 
 
 def balance_sheet(totals: Mapping[str, float], language: str = "zh") -> Figure:

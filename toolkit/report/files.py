@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from toolkit.branch.actions import BranchPlanning
 from toolkit.branch.plan import BranchPlan
 from toolkit.report.calendar_ics import write_ics
+from toolkit.report.summary import branch_summary
 from toolkit.report.worklists import write_forum_invitees_xlsx, write_visits_xlsx
 
 #: The staff work lists, in the order `write_branch_files` returns them after summary.json.
@@ -24,14 +26,13 @@ def write_branch_files(plan: BranchPlan, folder: str | Path) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     summary = folder / "summary.json"
-    summary.write_text(json.dumps(plan.summary(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    summary.write_text(json.dumps(branch_summary(plan), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return [summary, *write_work_lists(plan.planning, folder, plan.language)]
 
 
-def write_work_lists(planning, folder: str | Path, language: str | None = None) -> list[Path]:
-    """visits.xlsx, visits.ics and forum_invitees.xlsx of the plan month's actions
-    (toolkit.branch.actions.BranchPlanning)."""
-    language = language or planning.language
+def write_work_lists(planning: BranchPlanning, folder: str | Path, language: str = "zh") -> list[Path]:
+    """visits.xlsx, visits.ics and forum_invitees.xlsx of the plan month's actions, in `language`
+    (the planning holds codes and notices only; the branch's params choose the language)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return [

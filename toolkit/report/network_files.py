@@ -9,7 +9,8 @@ import pandas as pd
 
 from toolkit.base.atomic import atomic_write_bytes
 from toolkit.base.schema import IN_SCOPE_TIERS
-from toolkit.branch.ranking import FIVE, headers, ranking_columns
+from toolkit.branch.ranking import FIVE, ranking_columns
+from toolkit.report.network_sections import headers
 
 
 def write_network_xlsx(table: pd.DataFrame, path: Path, language: str = "zh") -> Path:

@@ -8,13 +8,19 @@ from typing import Any
 import pandas as pd
 
 from toolkit.base.schema import IN_SCOPE_TIERS
-from toolkit.branch.ranking import FIVE, headers, network_table, ranking_columns
+from toolkit.branch.ranking import FIVE, network_table, ranking_columns
 from toolkit.report.fmt import heading, paragraph, table
+from toolkit.report.text import label, say, words
 
-_T = {"zh": {"ranking": "一、五项维护指标排名", "tiers": "二、各网点客户分层",
-             "note": "排名：每项指标 1 为最好（流失率越低越好），综合排名按五项平均名次。"},
-      "en": {"ranking": "1. Ranking on the five KPIs", "tiers": "2. Tiers per branch",
-             "note": "Rank 1 is best on each KPI (lower churn is better); the overall rank orders the mean rank."}}
+
+def headers(language: str = "zh") -> dict[str, str]:
+    """Column headers of the ranking table (toolkit.branch.ranking), tier columns included."""
+    out = words("rank", language)
+    for tier in IN_SCOPE_TIERS:
+        out[f"clients_{tier}"] = say("rank_tier.clients", language, tier=label(tier, language))
+        out[f"aum_{tier}"] = say("rank_tier.aum", language, tier=label(tier, language))
+        out[f"rank_{tier}"] = ""
+    return out
 
 
 def load_table(table_path: str | None, params_dir: str = "params/branches", period: str | None = None) -> pd.DataFrame:
@@ -37,7 +43,7 @@ def load_table(table_path: str | None, params_dir: str = "params/branches", peri
 
 def ranking(table_: pd.DataFrame, language: str = "zh") -> list[Any]:
     cols = ranking_columns() + [f"rank_{k}" for k, _, _ in FIVE] + (["status"] if "status" in table_ else [])
-    return [heading(_T[language]["ranking"]), paragraph(_T[language]["note"]),
+    return [heading(say("network.ranking", language)), paragraph(say("network.note", language)),
             table(table_, columns=cols, pct=[k for k, _, _ in FIVE], money=("current_aum",),
                   int_cols=("overall_rank", "current_clients", *(f"rank_{k}" for k, _, _ in FIVE)),
                   labels=headers(language), language=language)]
@@ -46,7 +52,7 @@ def ranking(table_: pd.DataFrame, language: str = "zh") -> list[Any]:
 def tiers(table_: pd.DataFrame, language: str = "zh") -> list[Any]:
     counts = [f"clients_{t}" for t in IN_SCOPE_TIERS[::-1]]
     money = [f"aum_{t}" for t in IN_SCOPE_TIERS[::-1]]
-    return [heading(_T[language]["tiers"]),
+    return [heading(say("network.tiers", language)),
             table(table_, columns=["branch_id", "branch_name", *counts], int_cols=counts, labels=headers(language),
                   language=language),
             table(table_, columns=["branch_id", "branch_name", *money], money=money, labels=headers(language),

@@ -1,6 +1,11 @@
 """The client proposal's sections, laid out as Chinese 理财规划建议书 are: statement, summary,
 family, cash flow and balance sheet, ratio diagnosis, goals and risk attitude, advice, allocation,
-after the plan, service plan, risk disclosure. The proposal holds only its own client's data."""
+after the plan, service plan, risk disclosure. The proposal holds only its own client's data.
+
+The Proposal (toolkit.client.proposal) holds codes, numbers and notices; every word here comes from
+the text layer (toolkit.report.text, keys `proposal.*`), and every sentence, table and chart is
+drawn from that one model, never recomputed beside it. summary.json's text field (`warnings`) is
+worded here too, so both languages say the same thing."""
 
 from __future__ import annotations
 
@@ -10,74 +15,137 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.base.schema import ASSET_COLUMNS, label
+from toolkit.base.notices import Notice
+from toolkit.base.schema import ASSET_COLUMNS
+from toolkit.base.settings import RatioBenchmarks
 from toolkit.client.proposal import Proposal
+from toolkit.client.suitability import SuitabilityStatus
 from toolkit.report import charts_client as charts
 from toolkit.report.fmt import bullet_list, callout, heading, key_figures, money, paragraph, pct, table
+from toolkit.report.text import label, say, words
 
-T = {
-    "zh": {
-        "statement": "声明", "summary": "一、规划摘要", "family": "二、家庭基本情况", "finances": "三、收支与资产负债",
-        "ratios": "四、财务比率诊断", "goals": "五、理财目标与风险偏好", "advice": "六、理财建议",
-        "allocation": "七、产品配置建议", "after": "八、执行规划后的变化", "service": "九、后续服务计划",
-        "disclosure": "十、风险揭示",
-        "statement_text": ("本建议书依据客户{name}提供的家庭、收支与资产信息及本行截至{as_of}的记录编制，仅供客户参考，"
-                           "不构成对收益的承诺。产品推荐均已通过风险匹配检查：产品风险等级不高于客户风险承受能力。"
-                           "如客户情况发生变化，请及时告知理财经理以便调整规划。"),
-        "advisor": "理财经理：{advisor}", "net_assets": "家庭净资产", "surplus": "年度结余", "investable": "可投资金额",
-        "risk": "风险承受能力", "tier": "客户层级", "not_assessed": "未评估",
-        "income": "收入", "expense": "支出", "debt_payment": "债务偿还", "liquid": "流动资产", "financial": "金融资产",
-        "real": "实物资产", "liability": "负债", "cashflow": "年度收支", "balance": "资产负债",
-        "goal_none": "客户未填写具体理财目标。", "risk_attitude": "风险偏好：{level}（评估日期 {day}）",
-        "alloc_none": "目前没有可投资的闲置资金，本次不推荐新增产品。", "total": "合计",
-        "cash_left": "未配置部分保留为现金：{amount}", "holdings": "在本行持有",
-        "warnings": "提示", "item": "项目", "amount": "金额",
-    },
-    "en": {
-        "statement": "Statement", "summary": "1. Summary", "family": "2. Family", "finances": "3. Cash flow and balance sheet",
-        "ratios": "4. Ratio diagnosis", "goals": "5. Goals and risk attitude", "advice": "6. Advice",
-        "allocation": "7. Suggested products", "after": "8. After the plan", "service": "9. Service plan",
-        "disclosure": "10. Risk disclosure",
-        "statement_text": ("This proposal is based on the family, income and asset information provided by {name} and on "
-                           "the bank's records as of {as_of}. It is for the client's reference and promises no "
-                           "return. Every product suggested has passed the suitability check: its risk rating does "
-                           "not exceed the client's risk tolerance. Please tell your advisor when your situation "
-                           "changes, so the plan can be updated."),
-        "advisor": "Advisor: {advisor}", "net_assets": "Net assets", "surplus": "Annual surplus",
-        "investable": "Investable now", "risk": "Risk tolerance", "tier": "Client tier", "not_assessed": "not assessed",
-        "income": "Income", "expense": "Spending", "debt_payment": "Debt payments", "liquid": "Liquid assets",
-        "financial": "Financial assets", "real": "Real assets", "liability": "Liabilities", "cashflow": "Annual cash flow",
-        "balance": "Assets and liabilities", "goal_none": "No specific goals were given.",
-        "risk_attitude": "Risk attitude: {level} (assessed {day})",
-        "alloc_none": "There is no idle money to invest now, so no new product is suggested.", "total": "Total",
-        "cash_left": "Kept as cash (not placed): {amount}", "holdings": "Held at the bank",
-        "warnings": "Notes", "item": "Item", "amount": "Amount",
-    },
-}
-COLS = {
-    "zh": {"member_label": "成员", "name": "姓名", "age": "年龄", "occupation": "职业", "label": "比率", "value": "数值",
-           "benchmark": "参考标准", "flag": "诊断", "explanation": "说明", "goal": "目标", "target_year": "目标年份",
-           "target_today": "目标金额（现值）", "target_future": "届时所需", "projected": "预计可达", "gap": "缺口",
-           "monthly_saving_needed": "每月需储蓄", "probability": "达成概率", "product_id": "产品代码",
-           "category": "类别", "risk_rating": "风险等级", "amount": "建议金额", "expected_return": "业绩比较基准",
-           "before": "规划前", "after": "规划后", "type": "类别", "item": "项目"},
-    "en": {"member_label": "Member", "name": "Name", "age": "Age", "occupation": "Occupation", "label": "Ratio",
-           "value": "Value", "benchmark": "Benchmark", "flag": "Diagnosis", "explanation": "Explanation", "goal": "Goal",
-           "target_year": "Year", "target_today": "Target (today)", "target_future": "Needed then",
-           "projected": "Projected", "gap": "Gap", "monthly_saving_needed": "Monthly saving needed",
-           "probability": "Probability", "product_id": "Product", "category": "Category", "risk_rating": "Risk",
-           "amount": "Amount", "expected_return": "Benchmark return", "before": "Before", "after": "After",
-           "type": "Type", "item": "Item"},
-}
-FLAG = {"zh": {"low": "偏低", "ok": "合理", "high": "偏高"}, "en": {"low": "Low", "ok": "OK", "high": "High"}}
+#: How a notice's values are shown, by placeholder name: amounts, shares, months, returns.
+_MONEY = frozenset({"amount", "monthly", "fund", "short", "missing", "pay", "cap", "future", "today",
+                    "projected", "gap", "investable", "excess", "deposits", "maturing", "placed", "at_bank",
+                    "told"})
+_PERCENT = frozenset({"v", "target", "p", "share"})
+_FORMAT = {"months_held": "{:.1f}", "months": "{:g}", "max": "{:g}", "r": "{:.2%}"}
+
+
+def percent(x: float) -> str:
+    """A share in a sentence: 60% when whole, else one decimal (62.5%)."""
+    return f"{x * 100:.0f}%" if abs(x * 100 - round(x * 100)) < 1e-9 else f"{x * 100:.1f}%"
+
+
+def sentence_money(amount: float, language: str = "zh") -> str:
+    """An amount inside a sentence: 12.5万元 / 8,000元 in Chinese, 125,000 yuan in English."""
+    wan = say("proposal.money.wan", language)
+    if wan and abs(amount) >= 10_000:
+        return wan.format(v=f"{amount / 10_000:,.2f}".rstrip("0").rstrip("."))
+    return say("proposal.money.yuan", language, v=f"{amount:,.0f}")
+
+
+def _categories(codes: tuple[str, ...], language: str) -> str:
+    """Categories named inside a sentence (an empty list is the R1 fallback of the liquidity advice)."""
+    if not codes:
+        return say("proposal.advice.low_risk_r1", language)
+    return say("proposal.advice.sep", language).join(
+        say("proposal.advice.category", language, label=label(c, language), lower=label(c, language).lower())
+        for c in codes)
+
+
+def _value(name: str, value: Any, language: str) -> Any:
+    if isinstance(value, Notice):
+        return say_notice(value, language)
+    if value is None:
+        return ""
+    if name in _MONEY:
+        return sentence_money(value, language)
+    if name in _PERCENT:
+        return percent(value)
+    if name == "where":
+        return _categories(value, language)
+    if name == "category":
+        return label(value, language)
+    return _FORMAT[name].format(value) if name in _FORMAT else value
+
+
+def say_notice(n: Notice, language: str = "zh") -> str:
+    """A proposal notice (warning, reason, advice, service line) as a sentence in `language`."""
+    return say(n.key, language, **{k: _value(k, v, language) for k, v in n.values.items()})
+
+
+def advice_texts(p: Proposal) -> list[str]:
+    """The proposal's recommendations as sentences, in reading order."""
+    return [say_notice(a["notice"], p.language) for a in p.advice]
+
+
+def warning_texts(p: Proposal) -> list[str]:
+    """The warnings as sentences, each once (two null ratios can give the same reason)."""
+    return list(dict.fromkeys(say_notice(w, p.language) for w in p.warnings))
+
+
+def summary_json(p: Proposal) -> dict[str, Any]:
+    """CONTRACT §7 proposal summary.json: the model's summary with its warnings worded."""
+    return {**p.summary(), "warnings": warning_texts(p)}
+
+
+def benchmark_text(key: str, b: RatioBenchmarks, language: str = "zh") -> str:
+    """The benchmark as a reader sees it, e.g. 约60%(±10%) / 3–6个月."""
+    values = {
+        "savings_ratio": {"mid": percent(b.savings_ratio), "tol": percent(b.savings_ratio_tolerance)},
+        "liquidity_ratio": {"lo": f"{b.liquidity_ratio_min:g}", "hi": f"{b.liquidity_ratio_max:g}"},
+        "liquid_to_net_assets": {"mid": percent(b.liquid_to_net_assets),
+                                 "tol": percent(b.liquid_to_net_assets_tolerance)},
+        "solvency_ratio": {"t": percent(b.solvency_ratio_min)},
+        "debt_service_ratio": {"t": percent(b.debt_service_ratio_max)},
+        "investment_to_net_assets": {"t": percent(b.investment_to_net_assets_min)},
+    }[key]
+    return say(f"proposal.bench.{key}", language, **values)
+
+
+def _explanation(key: str, value: Any, flag: Any, bench: str, b: RatioBenchmarks, language: str) -> str:
+    if value is None or pd.isna(value):
+        return say(f"proposal.null.{key}", language)
+    one_sided = {"solvency_ratio": b.solvency_ratio_min, "debt_service_ratio": b.debt_service_ratio_max,
+                 "investment_to_net_assets": b.investment_to_net_assets_min}
+    shown = say("proposal.months", language, v=value) if key == "liquidity_ratio" else percent(value)
+    return say(f"proposal.explain.{key}.{flag}", language, v=shown, b=bench,
+               t=percent(one_sided.get(key, 0.0)), lo=f"{b.liquidity_ratio_min:g}", hi=f"{b.liquidity_ratio_max:g}")
+
+
+def ratio_table(ratios: pd.DataFrame, b: RatioBenchmarks, language: str = "zh") -> pd.DataFrame:
+    """The ratios with what a reader sees beside each: its label, benchmark and explanation."""
+    bench = [benchmark_text(k, b, language) for k in ratios["key"]]
+    return ratios.assign(
+        label=[say(f"proposal.ratio.{k}", language) for k in ratios["key"]], benchmark=bench,
+        explanation=[_explanation(k, v, f, bt, b, language)
+                     for k, v, f, bt in zip(ratios["key"], ratios["value"], ratios["flag"], bench, strict=True)])
+
+
+def risk_disclosure(status: SuitabilityStatus, language: str = "zh") -> str:
+    """The risk-disclosure paragraph a proposal must show, naming the client's level and ceiling."""
+    who = (say("proposal.disclosure.who", language, level=status.risk_level,
+               label=label(status.risk_level, language))
+           if status.risk_level else say("proposal.disclosure.who_none", language))
+    text = say("proposal.disclosure.body", language, who=who, ceiling=f"R{status.max_product_risk}")
+    if status.needs_assessment:
+        text += say("proposal.disclosure.needs_assessment", language)
+    if status.extra_care:
+        text += say("proposal.disclosure.extra_care", language, limit=status.extra_care_age)
+    return text
 
 
 def _t(p: Proposal) -> dict[str, str]:
-    return T[p.language]
+    return words("proposal.t", p.language)
 
 
 def _labels(p: Proposal) -> dict[str, str]:
-    return COLS[p.language]
+    return words("proposal.col", p.language)
+
+
+def _flag(flag: Any, language: str) -> str:
+    return say(f"proposal.flag.{flag}", language) if flag in ("low", "ok", "high") else "—"
 
 
 def write_outputs(p: Proposal, folder: str | Path) -> list[Path]:
@@ -85,7 +153,7 @@ def write_outputs(p: Proposal, folder: str | Path) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "summary.json"
-    path.write_text(json.dumps(p.summary(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(summary_json(p), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return [path]
 
 
@@ -109,16 +177,18 @@ def summary(p: Proposal) -> list[Any]:
     if p.tier:
         figures.append((t["tier"], label(p.tier, lang)))
     out: list[Any] = [heading(t["summary"]), key_figures(figures)]
-    out += [callout(w, "warn") for w in dict.fromkeys([*p.status.messages(lang), *p.warnings])]
+    said = [say_notice(n, lang) for n in p.status.notices()]
+    out += [callout(w, "warn") for w in dict.fromkeys([*said, *warning_texts(p)])]
     if p.advice:
-        out.append(bullet_list(a["text"] for a in p.advice[:3]))
+        out.append(bullet_list(advice_texts(p)[:3]))
     return out
 
 
 def family(p: Proposal) -> list[Any]:
     t = _t(p)
+    members = p.family.assign(member_label=p.family["member"].map(words("proposal.member", p.language)))
     return [heading(t["family"]),
-            table(p.family, columns=["member_label", "name", "age", "occupation"], int_cols=("age",),
+            table(members, columns=["member_label", "name", "age", "occupation"], int_cols=("age",),
                   labels=_labels(p), language=p.language)]
 
 
@@ -143,13 +213,13 @@ def finances(p: Proposal) -> list[Any]:
 
 def ratios(p: Proposal) -> list[Any]:
     t, lang = _t(p), p.language
-    rows = p.ratios.assign(flag=p.ratios["flag"].map(lambda f: FLAG[lang].get(f, "—") if f else "—"),
-                           value=[_ratio_text(k, v) for k, v in zip(p.ratios["key"], p.ratios["value"], strict=True)],
-                           explanation=p.ratios["explanation"].fillna(p.ratios["null_reason"]))
+    worded = ratio_table(p.ratios, p.benchmarks, lang)
+    rows = worded.assign(flag=[_flag(f, lang) for f in worded["flag"]],
+                         value=[_ratio_text(k, v) for k, v in zip(worded["key"], worded["value"], strict=True)])
     return [heading(t["ratios"]),
             table(rows, columns=["label", "value", "benchmark", "flag", "explanation"], labels=_labels(p),
                   language=lang),
-            charts.ratio_diagnosis(p.ratios, lang)]
+            charts.ratio_diagnosis(worded, lang)]
 
 
 def _ratio_text(key: str, value: Any) -> str:
@@ -176,7 +246,7 @@ def goals(p: Proposal) -> list[Any]:
 
 
 def advice(p: Proposal) -> list[Any]:
-    return [heading(_t(p)["advice"]), bullet_list(a["text"] for a in p.advice)]
+    return [heading(_t(p)["advice"]), bullet_list(advice_texts(p))]
 
 
 def allocation(p: Proposal) -> list[Any]:
@@ -199,38 +269,31 @@ def allocation(p: Proposal) -> list[Any]:
 
 
 def holdings_before_after(p: Proposal) -> tuple[dict[str, float], dict[str, float]]:
-    """Bank holdings by category before and after the suggested purchases: the money comes first
-    from liquid assets above the emergency fund, then from maturing time deposits."""
-    if not p.holdings:
+    """Bank holdings by category before and after the suggested purchases, as the model has them
+    (toolkit.client.allocation.holdings_after_plan: the same money rule as the after-plan ratios)."""
+    if not p.holdings or p.holdings_after is None:
         return {}, {}
-    before = {c: float(p.holdings.get(c, 0.0)) for c in ASSET_COLUMNS}
-    after = dict(before)
-    placed = float(p.allocation["amount"].sum()) if len(p.allocation) else 0.0
-    from_liquid = min(p.investable.get("excess_liquid", 0.0), placed)
-    after["demand_deposit"] = max(0.0, after["demand_deposit"] - from_liquid)
-    after["time_deposit"] = max(0.0, after["time_deposit"] - (placed - from_liquid))
-    for cat, amount in p.allocation.groupby("category")["amount"].sum().items():
-        after[str(cat)] = after.get(str(cat), 0.0) + float(amount)
-    return before, after
+    return {c: float(p.holdings.get(c, 0.0)) for c in ASSET_COLUMNS}, dict(p.holdings_after)
 
 
 def after_plan(p: Proposal) -> list[Any]:
     t, lang = _t(p), p.language
     rows = p.ratio_changes.assign(
+        label=[say(f"proposal.ratio.{k}", lang) for k in p.ratio_changes["key"]],
         before=[_ratio_text(k, v) for k, v in zip(p.ratio_changes["key"], p.ratio_changes["before"], strict=True)],
         after=[_ratio_text(k, v) for k, v in zip(p.ratio_changes["key"], p.ratio_changes["after"], strict=True)],
-        flag=[f"{FLAG[lang].get(a, '—') if a else '—'} → {FLAG[lang].get(b, '—') if b else '—'}"
+        flag=[f"{_flag(a, lang)} → {_flag(b, lang)}"
               for a, b in zip(p.ratio_changes["flag_before"], p.ratio_changes["flag_after"], strict=True)])
     return [heading(t["after"]), table(rows, columns=["label", "before", "after", "flag"], labels=_labels(p),
                                        language=lang)]
 
 
 def service_plan(p: Proposal) -> list[Any]:
-    return [heading(_t(p)["service"]), bullet_list(p.service_plan.get("lines", []))]
+    return [heading(_t(p)["service"]), bullet_list(say_notice(n, p.language) for n in p.service_plan.get("lines", []))]
 
 
 def disclosure(p: Proposal) -> list[Any]:
-    return [heading(_t(p)["disclosure"]), paragraph(p.risk_disclosure, box="cc-disclosure")]
+    return [heading(_t(p)["disclosure"]), paragraph(risk_disclosure(p.status, p.language), box="cc-disclosure")]
 
 
 __all__ = ["statement", "summary", "family", "finances", "ratios", "goals", "advice", "allocation", "after_plan",

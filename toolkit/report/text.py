@@ -2,111 +2,46 @@
 
 Domain rules (toolkit.branch, toolkit.client) return codes and numbers; the report layer turns
 them into words here, for the HTML/PDF report, the work lists, the calendar and summary.json's
-text fields. Each entry is `key: (zh, en)`; a third language is a third column in this file
-(`LANGUAGES` gives the order). Keys are dotted by where they are read (`code.` for the labels
-of canonical codes such as tiers, roles and asset columns; `fmt.`, `page.`, `title.` …), and a
-text may hold `{placeholders}` filled by `say(key, language, **values)`.
+text fields. The words themselves are data, in `words.tsv` beside this module: one row per text,
+`key`, then one column per language (zh, en), so a third language is a third column in that one
+file. Keys are dotted by where they are read (`code.` for the labels of canonical codes such as
+tiers, roles and asset columns; `fmt.`, `page.`, `title.`, `plan.`, `proposal.` …), and a text may
+hold `{placeholders}` filled by `say(key, language, **values)`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-#: The report languages, in the order of each entry's columns below.
+from toolkit.base.notices import Notice
+
+#: The report languages, in the order of the word table's columns after `key`.
 LANGUAGES = ("zh", "en")
 
-WORDS: dict[str, tuple[str, str]] = {
-    # --- common -----------------------------------------------------------------------------------
-    # Labels of canonical codes: tiers, asset and product lines, staff roles, risk levels.
-    "code.out_of_scope": ("非维护对象", "Out of scope"),
-    "code.basic": ("基础客户", "Basic"),
-    "code.potential_b": ("潜力客户B", "Potential B"),
-    "code.potential_a": ("潜力客户A", "Potential A"),
-    "code.wealth": ("理财客户", "Wealth management"),
-    "code.private_wealth": ("私行/财富客户", "Private & wealth"),
-    "code.demand_deposit": ("活期存款", "Demand deposits"),
-    "code.time_deposit": ("定期存款", "Time deposits"),
-    "code.wealth_products": ("理财产品", "Wealth products"),
-    "code.funds": ("基金", "Funds"),
-    "code.bonds": ("国债", "Bonds"),
-    "code.insurance": ("保险", "Insurance"),
-    "code.precious_metals": ("贵金属", "Precious metals"),
-    "code.custody_margin": ("三方存管保证金", "Custody margin"),
-    "code.credit_card_annual_spend": ("信用卡", "Credit card"),
-    "code.loan_balance": ("个人贷款", "Personal loan"),
-    "code.branch_president": ("行长", "Branch president"),
-    "code.wealth_manager": ("财富经理", "Wealth manager"),
-    "code.financial_advisor": ("理财经理", "Financial advisor"),
-    "code.branch_director": ("网点主任", "Branch director"),
-    "code.lobby_manager": ("大堂经理", "Lobby manager"),
-    "code.teller": ("柜员", "Teller"),
-    "code.C1": ("保守型", "Conservative"),
-    "code.C2": ("稳健型", "Prudent"),
-    "code.C3": ("平衡型", "Balanced"),
-    "code.C4": ("成长型", "Growth"),
-    "code.C5": ("进取型", "Aggressive"),
-    # Table helpers (toolkit.report.fmt).
-    "fmt.no_data": ("无数据", "No data"),
-    "fmt.truncated": ("仅显示前 {shown} 行，共 {total} 行", "Showing the first {shown} of {total} rows"),
-    "fmt.yes": ("是", "Yes"),
-    "fmt.no": ("否", "No"),
-    # The page around every report (handed to toolkit.engine.render by the commands).
-    "page.generated": ("生成时间：", "Generated at "),
-    "page.toc": ("目录", "Contents"),
-    "page.before": ("第 ", "Page "),
-    "page.middle": (" 页 / 共 ", " of "),
-    "page.after": (" 页", ""),
-    "page.lang_code": ("zh-CN", "en"),
-    # Report titles (toolkit.commands).
-    "title.branch": ("{name}客户维护计划", "{name} client care plan"),
-    "title.branch_sub": ("机构号 {bid} · 数据期 {period} · 计划月 {month}",
-                         "Branch {bid} · data {period} · plan month {month}"),
-    "title.proposal": ("理财规划建议书", "Financial planning proposal"),
-    "title.proposal_sub": ("客户号 {cid} · {as_of}", "Client {cid} · {as_of}"),
-    "title.network": ("网点客户维护对比", "Network comparison"),
-    "title.network_sub": ("数据期 {period}", "Period {period}"),
-    # Chart captions and axes (toolkit.report.charts*).
-    "chart.clients": ("客户数", "Clients"),
-    "chart.aum": ("金融资产", "Financial assets"),
-    "chart.no_data": ("无数据", "No data"),
-    "chart.share_clients": ("客户占比（按资产从高到低）", "Share of clients (largest assets first)"),
-    "chart.share_aum": ("资产累计占比", "Cumulative share of assets"),
-    "chart.equal": ("完全平均", "Perfect equality"),
-    "chart.top": ("前{p}客户持有 {s} 资产", "Top {p} of clients hold {s} of assets"),
-    "chart.base": ("基期", "Base period"),
-    "chart.current": ("本期", "This period"),
-    "chart.visits": ("拜访次数", "Visits"),
-    "chart.limit": ("月上限", "Monthly limit"),
-    "chart.off": ("休", "off"),
-    "chart.weekdays": ("一二三四五六日", "MTWTFSS"),
-    "chart.visit_unit": ("{n} 次", "{n}"),
-    "chart.assets": ("资产", "Assets"),
-    "chart.liab_net": ("负债与净资产", "Liabilities & net worth"),
-    "chart.liquid": ("流动资产", "Liquid"),
-    "chart.financial": ("金融资产", "Financial"),
-    "chart.real": ("实物资产", "Real estate & other"),
-    "chart.liabilities": ("负债", "Liabilities"),
-    "chart.net_assets": ("净资产", "Net worth"),
-    "chart.neg_net": ("净资产为负：{v}", "Negative net worth: {v}"),
-    "chart.low": ("偏低", "low"),
-    "chart.ok": ("合理", "ok"),
-    "chart.high": ("偏高", "high"),
-    "chart.months": ("{v} 个月", "{v} months"),
-    "chart.benchmark": ("参考：{b}", "benchmark: {b}"),
-    "chart.before": ("调整前", "Before"),
-    "chart.after": ("调整后", "After"),
-    "chart.target": ("目标金额（届时）", "Target (future value)"),
-    "chart.projected": ("预计可达", "Projected"),
-    "chart.probability": ("达成概率 {p}", "{p} likely"),
-    # --- common (end) -----------------------------------------------------------------------------
-    # --- branch plan ------------------------------------------------------------------------------
-    # --- branch plan (end) ------------------------------------------------------------------------
-    # --- branch actions: visits, greetings, forum, salons, work lists, calendar -------------------
-    # --- branch actions (end) ---------------------------------------------------------------------
-    # --- proposal ---------------------------------------------------------------------------------
-    # --- proposal (end) ---------------------------------------------------------------------------
-}
+
+def _read_words(path: Path) -> dict[str, tuple[str, ...]]:
+    """The word table: a header `key<TAB>zh<TAB>en`, then one row per text (values are taken as
+    written: no quoting, leading and trailing spaces kept); `#` comments and blank lines skipped.
+    A malformed table is a bug in the package, caught by its tests, so it fails loudly at import."""
+    table: dict[str, tuple[str, ...]] = {}
+    header: list[str] | None = None
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if header is None:
+            header = fields
+            if tuple(fields) != ("key", *LANGUAGES):
+                raise RuntimeError(f"{path}:{number}: header must be key, {', '.join(LANGUAGES)}")
+            continue
+        if len(fields) != len(header) or not fields[0] or fields[0] in table:
+            raise RuntimeError(f"{path}:{number}: expected a new key and {len(LANGUAGES)} texts: {line!r}")
+        table[fields[0]] = tuple(fields[1:])
+    return table
+
+WORDS: dict[str, tuple[str, ...]] = _read_words(Path(__file__).with_name("words.tsv"))
 
 
 def _column(language: str) -> int:
@@ -115,8 +50,21 @@ def _column(language: str) -> int:
 
 
 def say_notice(notice: Any, language: str = "zh") -> str:
-    """A domain rule's notice (toolkit.base.notices.Notice) as a sentence in `language`."""
-    return say(notice.key, language, **notice.values)
+    """A domain rule's notice (toolkit.base.notices.Notice) as a sentence in `language`.
+
+    A value that is itself a Notice is said first (a step's label inside a warning); a list or tuple
+    of Notices is said item by item and joined with the text of `<key>.sep`, so the separator is a
+    word of the language too. Other values fill the placeholders as they are."""
+    return say(notice.key, language, **{name: _said(notice.key, value, language)
+                                        for name, value in notice.values.items()})
+
+
+def _said(key: str, value: Any, language: str) -> Any:
+    if isinstance(value, Notice):
+        return say_notice(value, language)
+    if isinstance(value, list | tuple) and value and all(isinstance(v, Notice) for v in value):
+        return say(f"{key}.sep", language).join(say_notice(v, language) for v in value)
+    return value
 
 
 def say(key: str, language: str = "zh", /, **values: Any) -> str:

@@ -3,7 +3,9 @@
 Staff open these in Excel and act on them, so every sheet has a frozen header row, filters, real
 dates, readable widths and headers in the report language. Working lists carry names and client
 ids (staff need them) but phones are masked (CONTRACT §7). Text columns stay text: a name that
-starts with = + - @ is written so Excel cannot evaluate it (toolkit.base.xlsx_text).
+starts with = + - @ is written so Excel cannot evaluate it (toolkit.base.xlsx_text). Every word
+comes from the text layer (`worklist.*` keys); reasons, greetings, titles and notes are said from
+the planners' codes and notices by toolkit.report.actions_text.
 """
 
 from __future__ import annotations
@@ -21,58 +23,35 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from toolkit.base.schema import label
+from toolkit.base.notices import Notice
 from toolkit.base.xlsx_text import text_cell
 from toolkit.branch.forum import ForumPlan, SalonPlan
 from toolkit.branch.visits import VisitPlan
+from toolkit.report.actions_text import (
+    greeting_texts,
+    salon_title,
+    step_labels,
+    unscheduled_reasons,
+    visit_reasons,
+)
 from toolkit.report.privacy import mask_phones
+from toolkit.report.text import label, say, say_notice
 
-#: column key -> (Chinese header, English header, kind); kind sets the Excel number format.
-_COLUMNS: dict[str, tuple[str, str, str]] = {
-    "date": ("日期", "Date", "date"), "weekday": ("星期", "Weekday", "text"), "time": ("时间", "Time", "text"),
-    "client_id": ("客户号", "Client ID", "text"), "name": ("客户姓名", "Client", "text"),
-    "tier": ("客户层级", "Tier", "text"), "aum": ("金融资产（元）", "AUM (yuan)", "amount"),
-    "district": ("区域", "District", "text"), "phone": ("手机号", "Phone", "text"),
-    "last_visit": ("上次拜访", "Last visit", "date"), "reason_text": ("拜访原因", "Reason", "text"),
-    "priority": ("优先顺序", "Priority", "int"), "staff_id": ("员工号", "Staff ID", "text"),
-    "staff_name": ("维护人", "Staff", "text"), "maintainer_id": ("维护人员工号", "Maintainer ID", "text"),
-    "planned": ("计划拜访", "Planned visits", "int"), "days": ("拜访天数", "Visit days", "int"),
-    "first": ("首次拜访", "First visit", "date"), "last": ("最后拜访", "Last visit", "date"),
-    "outflow": ("资金流出预警客户", "Outflow-watch visits", "int"),
-    "unscheduled": ("名额不足未安排", "Not scheduled (capacity)", "int"),
-    "birthday": ("生日", "Birthday", "date"), "action": ("问候方式", "Action", "text"),
-    "text": ("说明", "What to do", "text"), "note": ("说明", "Note", "text"),
-    "confirmed": ("确认出席", "Confirmed", "text"), "role": ("岗位", "Role", "text"),
-    "invitees": ("所维护的受邀客户", "Invitees they maintain", "int"),
-    "label": ("步骤", "Step", "text"), "offset_days": ("相对会议日（天）", "Days from the forum", "int"),
-    "late": ("早于计划月", "Before the plan month", "text"), "item": ("项目", "Item", "text"),
-    "value": ("内容", "Value", "text"), "amount": ("金额（元）", "Amount (yuan)", "amount"),
+#: column key -> kind; the kind sets the Excel number format, the header is text `worklist.col.<key>`.
+_KINDS: dict[str, str] = {
+    "date": "date", "weekday": "text", "time": "text", "client_id": "text", "name": "text", "tier": "text",
+    "aum": "amount", "district": "text", "phone": "text", "last_visit": "date", "reason_text": "text",
+    "priority": "int", "staff_id": "text", "staff_name": "text", "maintainer_id": "text", "planned": "int",
+    "days": "int", "first": "date", "last": "date", "outflow": "int", "unscheduled": "int", "birthday": "date",
+    "action": "text", "text": "text", "note": "text", "confirmed": "text", "role": "text", "invitees": "int",
+    "label": "text", "offset_days": "int", "late": "text", "item": "text", "value": "text", "amount": "amount",
 }
-_WORDS = {
-    "zh": {"summary": "汇总", "unscheduled": "未安排", "greetings": "生日问候",
-           "flowers_or_gift": "鲜花/礼品", "sms": "短信", "yes": "是", "no": "",
-           "overview": "概况", "invitees": "邀请名单", "timeline": "筹备时间表", "hosts": "主持人", "budget": "预算",
-           "forum": "座谈会", "no_forum": "本计划没有座谈会。", "date": "日期", "time": "时间",
-           "n_invitees": "邀请人数", "expected": "预计到场", "past": "往期座谈会", "warning": "提示",
-           "budget_per_guest": "人均预算", "guest_cost": "嘉宾费用",
-           "fixed_cost": "固定费用", "total": "合计", "list_sep": "、"},
-    "en": {"summary": "Summary", "unscheduled": "Not scheduled", "greetings": "Greetings",
-           "flowers_or_gift": "Flowers/gift", "sms": "SMS", "yes": "yes", "no": "",
-           "overview": "Overview", "invitees": "Invitees", "timeline": "Timeline", "hosts": "Hosts",
-           "budget": "Budget", "forum": "Forum", "no_forum": "There is no forum in this plan.",
-           "date": "Date",
-           "time": "Time", "n_invitees": "Invitees", "expected": "Expected guests", "past": "Past forum",
-           "warning": "Note", "budget_per_guest": "Budget per guest",
-           "guest_cost": "Guest cost", "fixed_cost": "Fixed cost", "total": "Total", "list_sep": ", "},
-}
-_WEEKDAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
-             "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 _FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "int": "0"}
 _HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 
 
-def _words(language: str) -> dict[str, str]:
-    return _WORDS["zh" if language == "zh" else "en"]
+def _word(key: str, language: str) -> str:
+    return say(f"worklist.{key}", language)
 
 
 def _width(value: object) -> int:
@@ -116,9 +95,8 @@ def write_table(ws: Any, frame: pd.DataFrame, columns: Sequence[str], language: 
     """The frame's columns with translated headers, a frozen header row, filters and fitted widths.
 
     ws: a sheet of a write-only workbook (`_workbook`), still empty."""
-    index = 0 if language == "zh" else 1
-    headers = [_COLUMNS[c][index] for c in columns]
-    kinds = [_COLUMNS[c][2] for c in columns]
+    headers = [say(f"worklist.col.{c}", language) for c in columns]
+    kinds = [_KINDS[c] for c in columns]
     rows = [[_cell(v, k) for v, k in zip(row, kinds, strict=True)]
             for row in frame[list(columns)].itertuples(index=False, name=None)]
     for j, header in enumerate(headers):
@@ -172,24 +150,29 @@ def write_visits_xlsx(path: str | Path, plan: VisitPlan, language: str = "zh", m
                       greetings: pd.DataFrame | None = None) -> Path:
     """visits.xlsx: a summary, one sheet per staff member, the due clients not scheduled, and
     (when given) the month's greetings. mask_pii=False writes full phones, for a secured copy only."""
-    words, wb = _words(language), _workbook()
-    write_table(_sheet(wb, words["summary"]), _staff_summary(plan),
+    wb = _workbook()
+    write_table(_sheet(wb, _word("summary", language)), _staff_summary(plan),
                 ["staff_id", "staff_name", "planned", "days", "first", "last", "outflow", "unscheduled"],
                 language)
-    schedule = _display(plan.schedule, language, mask_pii)
-    weekdays = _WEEKDAYS["zh" if language == "zh" else "en"]
+    schedule = _display(plan.schedule, language, mask_pii).assign(
+        reason_text=visit_reasons(plan.schedule, language))
+    weekdays = _word("weekdays", language).split(" ")
     schedule["weekday"] = schedule["date"].dt.weekday.map(dict(enumerate(weekdays)))
     schedule["time"] = schedule["start"].dt.strftime("%H:%M")
     columns = ["date", "weekday", "time", "client_id", "name", "tier", "aum", "district", "phone",
                "last_visit", "reason_text", "priority"]
     for (staff_id, staff_name), visits in schedule.groupby(["staff_id", "staff_name"], sort=True):
         write_table(_sheet(wb, f"{staff_name}_{staff_id}"), visits, columns, language)
-    write_table(_sheet(wb, words["unscheduled"]), _display(plan.unscheduled, language, mask_pii),
+    unscheduled = _display(plan.unscheduled, language, mask_pii).assign(
+        reason_text=unscheduled_reasons(plan.unscheduled, language))
+    write_table(_sheet(wb, _word("unscheduled", language)), unscheduled,
                 ["priority", "client_id", "name", "tier", "aum", "maintainer_id", "staff_name",
                  "reason_text"], language)
     if greetings is not None:
-        shown = _display(greetings, language, mask_pii).assign(action=greetings["action"].map(words))
-        write_table(_sheet(wb, words["greetings"]), shown,
+        shown = _display(greetings, language, mask_pii).assign(
+            action=greetings["action"].map(lambda code: _word(f"action.{code}", language)),
+            text=greeting_texts(greetings, language))
+        write_table(_sheet(wb, _word("greetings", language)), shown,
                     ["date", "birthday", "client_id", "name", "tier", "action", "staff_name", "text"],
                     language)
     path = Path(path)
@@ -197,43 +180,51 @@ def write_visits_xlsx(path: str | Path, plan: VisitPlan, language: str = "zh", m
     return path
 
 
-def _overview(forum: ForumPlan, words: dict[str, str]) -> pd.DataFrame:
-    rows = [(words["date"], forum.date.isoformat()),
-            (words["time"], f"{forum.start:%H:%M}–{forum.end:%H:%M}"),
-            (words["n_invitees"], str(len(forum.invitees))), (words["expected"], str(forum.expected_guests)),
-            (words["hosts"], words["list_sep"].join(forum.hosts["name"])),
-            (words["total"], f"{forum.budget['total']:,.0f}"), (words["past"], forum.past_forum)]
-    rows += [(words["warning"], w) for w in forum.warnings]
+def _overview(forum: ForumPlan, language: str) -> pd.DataFrame:
+    def w(key: str) -> str:
+        return _word(key, language)
+
+    rows = [(w("date"), forum.date.isoformat()),
+            (w("time"), f"{forum.start:%H:%M}–{forum.end:%H:%M}"),
+            (w("n_invitees"), str(len(forum.invitees))), (w("expected"), str(forum.expected_guests)),
+            (w("hosts"), w("list_sep").join(forum.hosts["name"])),
+            (w("total"), f"{forum.budget['total']:,.0f}"), (w("past"), say_notice(forum.past_forum, language))]
+    rows += [(w("warning"), say_notice(n, language)) for n in forum.warnings]
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
 def write_forum_invitees_xlsx(path: str | Path, forum: ForumPlan | None, language: str = "zh",
-                              salons: Sequence[SalonPlan] = (), note: str | None = None,
+                              salons: Sequence[SalonPlan] = (), note: Notice | None = None,
                               mask_pii: bool = True) -> Path:
     """forum_invitees.xlsx: overview, invitees (with a column to tick confirmations), timeline, hosts,
-    budget, and one sheet of invitees per salon. Without a forum, one sheet with a note saying why."""
-    words, wb = _words(language), _workbook()
+    budget, and one sheet of invitees per salon. Without a forum, one sheet with a note saying why
+    (`note`, the planning's forum_note, else that the plan has none)."""
+    wb = _workbook()
     if forum is None:
-        write_table(_sheet(wb, words["forum"]), pd.DataFrame({"note": [note or words["no_forum"]]}), ["note"],
-                    language)
+        text = say_notice(note, language) if note is not None else _word("no_forum", language)
+        write_table(_sheet(wb, _word("forum", language)), pd.DataFrame({"note": [text]}), ["note"], language)
     else:
-        write_table(_sheet(wb, words["overview"]), _overview(forum, words), ["item", "value"], language)
+        write_table(_sheet(wb, _word("overview", language)), _overview(forum, language), ["item", "value"],
+                    language)
         invitees = _display(forum.invitees, language, mask_pii).assign(confirmed="")
-        write_table(_sheet(wb, words["invitees"]), invitees,
+        write_table(_sheet(wb, _word("invitees", language)), invitees,
                     ["client_id", "name", "phone", "tier", "aum", "maintainer_id", "staff_name", "confirmed"],
                     language)
-        late = forum.timeline["late"].map({True: words["yes"], False: words["no"]})
-        write_table(_sheet(wb, words["timeline"]), forum.timeline.assign(late=late),
+        late = forum.timeline["late"].map({True: _word("yes", language), False: _word("no", language)})
+        write_table(_sheet(wb, _word("timeline", language)),
+                    forum.timeline.assign(late=late, label=step_labels(forum.timeline, language)),
                     ["date", "label", "offset_days", "late"], language)
         hosts = forum.hosts.assign(role=forum.hosts["role"].map(lambda r: label(r, language)),
                                    staff_name=forum.hosts["name"])
-        write_table(_sheet(wb, words["hosts"]), hosts, ["staff_id", "staff_name", "role", "invitees"],
+        write_table(_sheet(wb, _word("hosts", language)), hosts, ["staff_id", "staff_name", "role", "invitees"],
                     language)
         money = [k for k in forum.budget if k != "guests"]  # the head count is on the overview sheet
-        budget = pd.DataFrame({"item": [words[k] for k in money], "amount": [forum.budget[k] for k in money]})
-        write_table(_sheet(wb, words["budget"]), budget, ["item", "amount"], language)
+        budget = pd.DataFrame({"item": [_word(k, language) for k in money],
+                               "amount": [forum.budget[k] for k in money]})
+        write_table(_sheet(wb, _word("budget", language)), budget, ["item", "amount"], language)
     for salon in salons:
-        title = f"{salon.title} {salon.date.isoformat()}" if salon.date else salon.title
+        name = salon_title(salon.theme, language)
+        title = f"{name} {salon.date.isoformat()}" if salon.date else name
         write_table(_sheet(wb, title), _display(salon.invitees, language, mask_pii).assign(confirmed=""),
                     ["client_id", "name", "phone", "tier", "aum", "maintainer_id", "staff_name", "confirmed"],
                     language)
