@@ -231,6 +231,9 @@ def monthly(
     formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf")] = "html,pdf",
     out_root: Annotated[Path, typer.Option("--out", help="Output root")] = Path("outputs"),
     timeout: Annotated[int, typer.Option(help="Seconds allowed per notebook")] = 600,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Run the branches on this Dask scheduler's workers (tcp://HOST:PORT) instead of local processes; "
+             "every worker must see the params, inputs and --out at the same paths")] = None,
 ) -> None:
     """Render every branch's plan, then the network comparison; exit 1 if any branch failed."""
     from toolkit.commands.monthly import run_monthly
@@ -238,10 +241,15 @@ def monthly(
     period = _id_option("--period", period, "a month like 2026-11")
     _supported_option("--period", period)
     manifest = run_monthly(period=period, params_dir=params_dir, workers=workers, resume=resume,
-                           formats=_formats(formats), out_root=out_root, timeout=timeout)
-    out.print(f"{len(manifest.ok)} ok, {len(manifest.failed)} failed; manifest: {manifest.path}")
+                           formats=_formats(formats), out_root=out_root, timeout=timeout, scheduler=scheduler)
+    pending = [k for k, e in manifest.entries.items() if e.status == "pending"]
+    out.print(f"{len(manifest.ok)} ok, {len(manifest.failed)} failed"
+              + (f", {len(pending)} pending" if pending else "") + f"; manifest: {manifest.path}")
     for branch_id in manifest.failed:
         out.print(f"  [red]{branch_id}[/]: {manifest.entries[branch_id].error}", highlight=False)
+    if manifest.meta.get("scheduler_error"):
+        out.print(f"  [red]{escape(manifest.meta['scheduler_error'])}[/]; `--resume` finishes the batch "
+                  f"(pending: {', '.join(pending) or 'none'})", highlight=False)
     network_error = manifest.meta.get("network_error")
     if network_error:
         out.print(f"  [red]network comparison failed[/]: {network_error}", highlight=False)

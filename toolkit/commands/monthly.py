@@ -38,12 +38,20 @@ def branch_job(params_path: str, period: str, formats: list[str], out_root: str,
 
 def run_monthly(period: str | None = None, params_dir: str | Path = "params/branches", workers: int | None = None,
                 resume: bool = False, formats: Sequence[str] = ("html", "pdf"), out_root: str | Path = "outputs",
-                timeout: int = 600, progress: bool = True) -> Any:
+                timeout: int = 600, progress: bool = True, scheduler: str | None = None) -> Any:
     """Every branch's plan in parallel (one failure never stops the others), then the network
     comparison. Returns the batch Manifest (manifest.json in outputs/<period>/).
 
+    scheduler: a Dask scheduler ("tcp://HOST:PORT") whose workers render the branches instead of
+    local processes (`workers` is then not used); the slices they read are under out_root/.staging,
+    so every worker must see out_root (and the params and input files) at the same path.
+
     The workers start (and import everything) while this process reads each distinct set of
     data files once and writes every branch its slice. One batch at a time per output root."""
+    if scheduler is not None:
+        from toolkit.engine.dask_runner import check_address
+
+        scheduler = check_address(scheduler)  # exit 2 before anything is read or written
     period = report_period(period)
     try:
         parse_period(period)
@@ -54,11 +62,11 @@ def run_monthly(period: str | None = None, params_dir: str | Path = "params/bran
         raise InputError(Problem(str(params_dir), "no branch params files (*.yaml) in this folder"))
     out_root = Path(out_root).resolve()  # workers and the manifest must agree on every path
     with batch_lock(out_root):  # a second batch on this root exits 2 (BatchRunningError)
-        return _run_monthly_locked(period, files, workers, resume, formats, out_root, timeout, progress)
+        return _run_monthly_locked(period, files, workers, resume, formats, out_root, timeout, progress, scheduler)
 
 
 def _run_monthly_locked(period: str, files: list[Path], workers: int | None, resume: bool, formats: Sequence[str],
-                        out_root: Path, timeout: int, progress: bool) -> Any:
+                        out_root: Path, timeout: int, progress: bool, scheduler: str | None = None) -> Any:
     """`run_monthly` holding the root's lock; first it sweeps what a killed run left (`resume` redoes its work)."""
     from toolkit.engine.batch import run_batch
     from toolkit.engine.publish import sweep_folder
@@ -87,7 +95,7 @@ def _run_monthly_locked(period: str, files: list[Path], workers: int | None, res
     try:
         manifest = run_batch(prepare, workers=workers, resume=resume, manifest_path=period_dir / "manifest.json",
                              timeout=timeout * 4, progress=progress, meta={"period": period},
-                             warm_up="toolkit.commands.run:warm_worker")
+                             warm_up="toolkit.commands.run:warm_worker", scheduler=scheduler)
         if shared.get("books"):
             status = {k: e.status for k, e in manifest.entries.items()}
             try:

@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from toolkit.engine.dask_runner import DaskRunner
 from toolkit.engine.manifest import Entry, Job, Manifest, Status, timestamp
 from toolkit.engine.worker import WARM_UP_NICENESS, JobTimeout, init_worker, resolve_target, run_job
 
@@ -146,18 +147,7 @@ class _Runner:
 
     def _record(self, job: Job, outcome: dict[str, Any]) -> None:
         self.suspects.discard(job.id)
-        files = (outcome.get("files") or [str(self.manifest.resolve(f)) for f in job.files]
-                 if outcome["status"] == "ok" else [])
-        entry = Entry(status=outcome["status"], seconds=outcome.get("seconds"), error=outcome.get("error"),
-                      files=[self.manifest.relative(f) for f in files], finished_at=timestamp(),
-                      detail=outcome.get("detail"))
-        if entry.status == "ok" and job.files:
-            missing = [f for f in job.files if not self.manifest.resolve(f).exists()]
-            if missing:
-                entry.status, entry.error = "failed", "finished but did not produce " + ", ".join(missing)
-        self.manifest.entries[job.id] = entry
-        self.manifest.save()
-        self.progress.advance(job.id, entry)
+        self.progress.advance(job.id, self.manifest.record(job, outcome))
 
     def _watchdog(self) -> None:
         """Kill the pool if a job is far past its timeout (stuck where the alarm cannot reach it)."""
@@ -204,7 +194,8 @@ class _Runner:
 
 def run_batch(jobs: Sequence[Job] | Callable[[], Iterable[Job]], workers: int | None = None, resume: bool = False,
               manifest_path: Path = Path("manifest.json"), timeout: float = 1800, progress: bool = True,
-              meta: dict[str, Any] | None = None, warm_up: str | None = None) -> Manifest:
+              meta: dict[str, Any] | None = None, warm_up: str | None = None,
+              scheduler: str | None = None) -> Manifest:
     """Run every job in worker processes and return the manifest (also written to manifest_path).
 
     workers: processes (default: the number of cores). timeout: seconds per job (0 = none).
@@ -214,13 +205,17 @@ def run_batch(jobs: Sequence[Job] | Callable[[], Iterable[Job]], workers: int | 
     while it runs, e.g. reading the data the jobs share. It may return a generator: each job
     then runs as soon as it is yielded, while the generator prepares the next one.
     The manifest lists exactly these jobs; `manifest.exit_code` is 1 if any failed.
+    scheduler: a Dask scheduler's address ("tcp://HOST:PORT"): the jobs run on its workers
+    (`toolkit.engine.dask_runner`; `workers` and `timeout` are then not used), and the
+    batch ends early, with the jobs not done failed or pending, if the scheduler goes away.
     """
     if not callable(jobs):
         ids = [j.id for j in jobs]
         if len(set(ids)) != len(ids):
             raise ValueError("job ids must be unique")
-        return _run_batch(list(jobs), workers, resume, Path(manifest_path), timeout, progress, meta, warm_up, None)
-    early = _Runner(None, max(1, workers or os.cpu_count() or 1), timeout, None, warm_up)
+        return _run_batch(list(jobs), workers, resume, Path(manifest_path), timeout, progress, meta, warm_up,
+                          _dask(scheduler, warm_up))
+    early = _dask(scheduler, warm_up) or _Runner(None, max(1, workers or os.cpu_count() or 1), timeout, None, warm_up)
     early.start()
     try:
         source = jobs()
@@ -229,10 +224,19 @@ def run_batch(jobs: Sequence[Job] | Callable[[], Iterable[Job]], workers: int | 
         early.close()
 
 
+def _dask(scheduler: str | None, warm_up: str | None) -> DaskRunner | None:
+    return DaskRunner(scheduler, None, warm_up=warm_up) if scheduler else None
+
+
 def _run_batch(jobs: Iterable[Job], workers: int | None, resume: bool, manifest_path: Path, timeout: float,
-               progress: bool, meta: dict[str, Any] | None, warm_up: str | None, early: _Runner | None) -> Manifest:
+               progress: bool, meta: dict[str, Any] | None, warm_up: str | None,
+               early: _Runner | DaskRunner | None) -> Manifest:
     previous = Manifest.load(manifest_path) if resume else Manifest(path=manifest_path)
     manifest = Manifest(path=manifest_path, meta={**previous.meta, **(meta or {})}, started_at=timestamp())
+    manifest.meta.pop("scheduler_error", None)  # of an earlier run: this one says for itself
+    manifest.meta.pop("scheduler", None)  # where the jobs ran: a Dask scheduler, or (absent) here
+    if isinstance(early, DaskRunner):
+        manifest.meta["scheduler"] = early.address
     known = isinstance(jobs, Sequence)
     bar: _Progress | None = None
 

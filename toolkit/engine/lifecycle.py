@@ -10,6 +10,9 @@ Three guarantees (issue 11):
 - Work folders (a batch's data slices, a render's inputs, a proposal's params) live under the
   output root, in `<root>/.staging/<kind>-<pid>-<random>/` (mode 0700), never in the system temp
   folder; they are on the outputs' filesystem, and the next run removes those of dead processes.
+  Each holds a `.host` file naming the machine that made it: on an output root shared by several
+  machines (the batch on Dask), a pid is only checked on its own machine (`sweep` leaves the
+  others' folders alone).
 - One batch per output root: `batch_lock` holds an flock on `<root>/.staging/batch.lock`, which the
   kernel releases when the holder dies, however it dies.
 """
@@ -21,6 +24,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -32,6 +36,8 @@ from pathlib import Path
 #: The output root's private folder for work in progress; hidden, on the same filesystem as outputs.
 STAGING = ".staging"
 LOCK_NAME = "batch.lock"
+#: The file in a work folder naming the machine whose process made it.
+HOST_FILE = ".host"
 _WORK = re.compile(r"^(?P<kind>[a-z]+)-(?P<pid>\d+)-[a-z0-9_]+$")
 _PR_SET_PDEATHSIG = 1
 #: The pid this process must outlive no longer than a moment (set by `die_with_parent`).
@@ -105,9 +111,23 @@ def make_work_dir(out_root: str | Path, kind: str) -> Path:
     for _ in range(2):
         root.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileNotFoundError):  # an empty staging root just removed by `work_dir`
-            return Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-", dir=root))
+            return _mark_host(Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-", dir=root)))
     root.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-", dir=root))
+    return _mark_host(Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-", dir=root)))
+
+
+def _mark_host(folder: Path) -> Path:
+    (folder / HOST_FILE).write_text(socket.gethostname() + "\n", encoding="utf-8")
+    return folder
+
+
+def _elsewhere(folder: str) -> bool:
+    """Made by a process on another machine (its pid means nothing here)?"""
+    try:
+        host = (Path(folder) / HOST_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):  # no marker (an older run): judged here, as before
+        return False
+    return bool(host) and host != socket.gethostname()
 
 
 @contextlib.contextmanager
@@ -163,7 +183,7 @@ def sweep(out_root: str | Path) -> list[Path]:
             mtime = entry.stat(follow_symlinks=False).st_mtime
         except FileNotFoundError:  # removed meanwhile by another sweep
             continue
-        if not _owner_alive(int(match["pid"]), mtime):
+        if not _elsewhere(entry.path) and not _owner_alive(int(match["pid"]), mtime):
             shutil.rmtree(entry.path, ignore_errors=True)
             removed.append(Path(entry.path))
     return removed

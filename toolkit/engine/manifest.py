@@ -99,6 +99,22 @@ class Manifest:
         except ValueError:
             return str(p)
 
+    def record(self, job: Job, outcome: dict[str, Any]) -> Entry:
+        """Enter what a worker reported for `job` (`run_job`'s outcome) and save; an "ok" job that did
+        not leave every file it promised is failed. Whichever runner ran it (local pool or Dask)."""
+        files = (outcome.get("files") or [str(self.resolve(f)) for f in job.files]
+                 if outcome["status"] == "ok" else [])
+        entry = Entry(status=outcome["status"], seconds=outcome.get("seconds"), error=outcome.get("error"),
+                      files=[self.relative(f) for f in files], finished_at=timestamp(),
+                      detail=outcome.get("detail"))
+        if entry.status == "ok" and job.files:
+            missing = [f for f in job.files if not self.resolve(f).exists()]
+            if missing:
+                entry.status, entry.error = "failed", "finished but did not produce " + ", ".join(missing)
+        self.entries[job.id] = entry
+        self.save()
+        return entry
+
     def is_done(self, job: Job) -> bool:
         """ok in the manifest, and every file it promised (or produced) still exists."""
         entry = self.entries.get(job.id)
