@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages Clientcare needs beyond PyPI: a CJK font (charts, HTML, PDF), Pango (WeasyPrint's
-# text layout, with HarfBuzz's subsetter for fast CJK PDFs) and poppler-utils (pdftotext/pdftoppm, used by tests and for looking at PDFs).
+# text layout, with HarfBuzz's subsetter for fast CJK PDFs) and poppler-utils (pdftotext/pdftoppm, used by tests and for looking at PDFs);
+# chromium drives the portal's browser tests (Playwright, with the system browser).
 # Installs them when running as root on Debian/Ubuntu; otherwise prints the exact command.
 set -euo pipefail
 missing=()
@@ -10,6 +11,7 @@ ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || missing+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || missing+=(libpangoft2-1.0-0)
 ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so" || missing+=(libharfbuzz-subset0)
 command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -26,6 +26,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Clientcare: branch plans, client proposals and the monthly batch.")
 template_app = typer.Typer(no_args_is_help=True, help="Write empty input workbooks.")
 app.add_typer(template_app, name="template")
+users_app = typer.Typer(no_args_is_help=True, help="Portal accounts (clientcare serve).")
+app.add_typer(users_app, name="users")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -267,6 +269,78 @@ def template_fact_find(file: Annotated[Path, typer.Argument(help="Workbook to wr
 
     write_template(file)
     out.print(f"Fact-find template written to {file}")
+
+
+_DB_HELP = "Portal database (default: <outputs>/.portal/portal.db)"
+
+
+@app.command()
+@_guarded
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (keep 127.0.0.1 behind a reverse proxy)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port")] = 8000,
+    outputs: Annotated[Path, typer.Option(help="Output root the portal shows and writes proposals to")] = Path("outputs"),
+    db: Annotated[Path | None, typer.Option(help=_DB_HELP)] = None,
+    params_dir: Annotated[Path, typer.Option(help="Branch params files (where the client book is)")] = Path("params/branches"),
+    secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help="Session cookie over HTTPS only "
+                                                 "(TLS terminated by the reverse proxy)")] = False,
+) -> None:
+    """Start the web portal: the month's plans and on-demand proposals behind a login."""
+    from toolkit.commands.portal import serve as run_portal
+
+    run_portal(host=host, port=port, outputs=outputs, db=db, params_dir=params_dir, secure_cookies=secure_cookies)
+
+
+@users_app.command("add")
+@_guarded
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name")],
+    role: Annotated[str, typer.Option(help="advisor, branch or province")],
+    branch_id: Annotated[str | None, typer.Option("--branch", help="Branch id (advisor, branch)")] = None,
+    staff_id: Annotated[str | None, typer.Option(help="Staff id, the 维护人 of the advisor's clients")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin")] = False,
+    db: Annotated[Path | None, typer.Option(help=_DB_HELP)] = None,
+    outputs: Annotated[Path, typer.Option(help="Output root (locates the default database)")] = Path("outputs"),
+) -> None:
+    """Add a portal account (the password is hashed with Argon2)."""
+    from toolkit.commands.portal import add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = add_user(name, role, password, branch_id=branch_id, staff_id=staff_id, db=db, outputs=outputs)
+    out.print(f"User {user.name} added ({user.role})", highlight=False)
+
+
+@users_app.command("list")
+@_guarded
+def users_list(
+    db: Annotated[Path | None, typer.Option(help=_DB_HELP)] = None,
+    outputs: Annotated[Path, typer.Option(help="Output root (locates the default database)")] = Path("outputs"),
+) -> None:
+    """List portal accounts."""
+    from toolkit.commands.portal import list_users
+
+    table = Table("name", "role", "branch", "staff id", "status")
+    for u in list_users(db=db, outputs=outputs):
+        table.add_row(escape(u.name), u.role, escape(u.branch_id or ""), escape(u.staff_id or ""),
+                      "disabled" if u.disabled else "active")
+    out.print(table)
+
+
+@users_app.command("disable")
+@_guarded
+def users_disable(
+    name: Annotated[str, typer.Argument(help="User name")],
+    db: Annotated[Path | None, typer.Option(help=_DB_HELP)] = None,
+    outputs: Annotated[Path, typer.Option(help="Output root (locates the default database)")] = Path("outputs"),
+) -> None:
+    """Disable a portal account and end its sessions."""
+    from toolkit.commands.portal import disable_user
+
+    disable_user(name, db=db, outputs=outputs)
+    out.print(f"User {name} disabled", highlight=False)
 
 
 def _print_folder(what: str, folder: Path) -> None:
