@@ -179,3 +179,12 @@ def test_figures_display_as_png_in_a_kernel():
         assert int.from_bytes(data["image/png"][16:20], "big") == round(charts.WIDTH * charts.DPI)
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_a_name_with_dollar_signs_is_drawn_as_text_not_maths():
+    """An input name is text: '$\\frac{$' would stop the render as bad mathtext; '$x^2$' would be typeset."""
+    names = ["$\\frac{$", "$x^2$ 张*三"]
+    schedule = pd.DataFrame({"staff_name": names, "date": pd.to_datetime(["2026-11-02", "2026-11-03"])})
+    fig = charts_branch.visit_load(schedule)
+    charts.to_png(fig)  # draws every text: raises on a mathtext parse error
+    assert set(names) <= set(_texts(fig))

@@ -77,6 +77,8 @@ def setup() -> str:
         "axes.labelsize": 9, "axes.edgecolor": MUTED, "axes.labelcolor": INK, "text.color": INK,
         "xtick.color": MUTED, "ytick.color": INK, "axes.spines.top": False, "axes.spines.right": False,
         "legend.frameon": False, "legend.fontsize": 8.5, "savefig.dpi": DPI, "figure.dpi": 100,
+        # Names from the inputs are text: "$…$" in a staff or goal name is not maths to typeset.
+        "text.parse_math": False,
     })
     _font = font
     return font
