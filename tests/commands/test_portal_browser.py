@@ -1,7 +1,8 @@
 """The portal in a real browser (issue 18, "Must hold"): Playwright driving the system Chromium
 against `clientcare serve` on a free local port. Log in, open a plan, download its xlsx, see a bad
 workbook's problems, make a proposal from an uploaded fact-find, log out; screenshots at 1280 px
-and 390 px are written under the test's tmp folder (`screens/`) to be looked at."""
+and 390 px are written under the test's tmp folder (`screens/`), or to $CLIENTCARE_SCREENSHOTS when it
+is set, to be looked at."""
 
 from __future__ import annotations
 
@@ -85,8 +86,8 @@ def _login(page, url: str, name: str) -> None:
 
 
 def test_the_advisors_day_in_the_browser(bank: Bank, server: str, browser, tmp_path: Path):
-    shots = tmp_path / "screens"
-    shots.mkdir()
+    shots = Path(os.environ.get("CLIENTCARE_SCREENSHOTS") or tmp_path / "screens")
+    shots.mkdir(parents=True, exist_ok=True)
     cid = bank.advisor_client
     for label, (width, height) in WIDTHS.items():
         context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)

@@ -43,11 +43,10 @@ def install(app: FastAPI) -> None:  # noqa: C901 - one flat list of routes reads
         store, addr = web.store(request), web.address(request)
         if store.throttled(name, addr):
             store.audit(name, "login.throttled", None, addr)
-            return web.login_page(request, "登录失败次数过多，请 15 分钟后再试 / Too many failed logins: "
-                                           "try again in 15 minutes.", status=429, name=name)
+            return web.login_page(request, web.message("portal.login.throttled"), status=429, name=name)
         result = store.login(name, password, addr)
         if result is None:
-            return web.login_page(request, "用户名或密码错误 / Wrong user name or password.", status=401, name=name)
+            return web.login_page(request, web.message("portal.login.wrong"), status=401, name=name)
         token, _ = result
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(web.SESSION_COOKIE, token, httponly=True, samesite="lax",
@@ -129,13 +128,13 @@ def install(app: FastAPI) -> None:  # noqa: C901 - one flat list of routes reads
         p = web.portal(request)
         client = p.book().clients.get(client_id) if is_id(client_id) else None
         if client is None:
-            return _form_page(request, ["客户号不存在 / No client with this id in the client book."], values, 400)
+            return _form_page(request, [web.message("portal.new.no_client")], values, 400)
         if not p.may_propose(sess.user, client):
             web.store(request).audit(sess.user.name, "proposal.denied", client_id, web.address(request))
             raise Forbidden(client_id)
         as_of = parse_as_of(as_of_text)
         if as_of is None:
-            return _form_page(request, ["日期无效 / The as-of date is not a date like 2026-12-01."], values, 400)
+            return _form_page(request, [web.message("portal.new.bad_date")], values, 400)
         content, problem = await web.read_upload(data.get("fact_find"))
         if problem:
             return _form_page(request, [problem], values, 400)

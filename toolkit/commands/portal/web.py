@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from toolkit.base.errors import InputError
 from toolkit.commands.portal.data import Portal
 from toolkit.commands.portal.store import Session, Store
+from toolkit.report.text import label, say
 
 SESSION_COOKIE = "cc_session"
 LOGIN_CSRF_COOKIE = "cc_login_csrf"
@@ -32,6 +33,21 @@ _env = Environment(loader=PackageLoader("toolkit.commands.portal", "templates"),
                    lstrip_blocks=True)
 _env.filters["pct"] = lambda v: "–" if v is None else f"{float(v) * 100:.1f}%"
 _env.filters["wan"] = lambda v: "–" if v is None else f"{float(v) / 10000:,.0f}"
+
+
+def both(key: str, sep: str = " ", /, **values: Any) -> str:
+    """The text of `key` in Chinese and then English, as the portal shows every text."""
+    return f"{say(key, 'zh', **values)}{sep}{say(key, 'en', **values)}"
+
+
+def message(key: str, /, **values: Any) -> str:
+    """A message line of the portal (an error, a refusal): Chinese / English."""
+    return both(key, " / ", **values)
+
+
+#: The words of the templates, all from the text layer (toolkit.report.text): `t(key, "en")` one
+#: language, `both(key)` "zh en" (a role: both("portal.role." ~ role)), `label(code, language)` a code's label.
+_env.globals.update(t=say, both=both, label=label)
 
 
 class Denied(Exception):
@@ -67,25 +83,25 @@ async def form(request: Request, csrf: str | None, *, max_size: int = MAX_UPLOAD
     """The POST's form once its CSRF token matches `csrf`; Denied(403) otherwise."""
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > max_size + 64 * 1024:
-        raise Denied(413, "上传文件过大 / The upload is too large (at most 5 MB).")
+        raise Denied(413, message("portal.error.too_large"))
     data = await request.form(max_files=1, max_fields=20)
     token = data.get("csrf")
     if not (csrf and isinstance(token, str) and hmac.compare_digest(token, csrf)):
-        raise Denied(403, "表单已过期，请刷新后重试 / The form expired or is missing its token: reload and retry.")
+        raise Denied(403, message("portal.error.csrf"))
     return data
 
 
 async def read_upload(item: Any) -> tuple[bytes | None, str | None]:
     """(content, None) for an .xlsx upload within MAX_UPLOAD, else (None, what is wrong)."""
     if not isinstance(item, UploadFile) or not item.filename:
-        return None, "请选择情况调查表（.xlsx） / Choose the fact-find workbook (.xlsx)."
+        return None, message("portal.upload.missing")
     if not item.filename.lower().endswith(".xlsx"):
-        return None, "只接受 .xlsx 文件 / Only .xlsx workbooks are accepted."
+        return None, message("portal.upload.not_xlsx")
     content = await item.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
-        return None, "文件超过 5 MB / The file is larger than 5 MB."
+        return None, message("portal.upload.too_big")
     if not content.startswith(_XLSX_MAGIC):
-        return None, "这不是 Excel 工作簿（.xlsx） / This file is not an Excel workbook (.xlsx)."
+        return None, message("portal.upload.not_workbook")
     return content, None
 
 
