@@ -14,6 +14,7 @@ from toolkit.base.errors import InputError
 from toolkit.base.ids import is_id
 from toolkit.commands.portal import web
 from toolkit.commands.portal.data import Forbidden, NotFound, parse_as_of
+from toolkit.commands.portal.store import User
 
 _STATIC = {"portal.css": "text/css; charset=utf-8", "portal.js": "text/javascript; charset=utf-8"}
 
@@ -87,10 +88,8 @@ def install(app: FastAPI) -> None:  # noqa: C901 - one flat list of routes reads
     @app.get("/plans/{period}/{branch_id}/{name}")
     def plan_file(request: Request, period: str, branch_id: str, name: str) -> Response:
         user = web.session(request).user
-        p = web.portal(request)
-        path = p.file(p.plan_dir(user, period, branch_id), name)
-        web.store(request).audit(user.name, "download", f"{period}/{branch_id}/{name}", web.address(request))
-        return web.file_response(path, inline=name.endswith(".html"))
+        folder = web.portal(request).plan_dir(user, period, branch_id)
+        return _download(request, user, folder, name, f"{period}/{branch_id}/{name}")
 
     @app.get("/network/{period}/")
     def network(request: Request, period: str) -> Response:
@@ -161,10 +160,15 @@ def install(app: FastAPI) -> None:  # noqa: C901 - one flat list of routes reads
     @app.get("/proposals/{client_id}/{as_of}/{name}")
     def proposal_file(request: Request, client_id: str, as_of: str, name: str) -> Response:
         user = web.session(request).user
-        p = web.portal(request)
-        path = p.file(p.proposal_dir(user, client_id, as_of), name)
-        web.store(request).audit(user.name, "download", f"clients/{client_id}/{as_of}/{name}", web.address(request))
-        return web.file_response(path, inline=name.endswith(".html"))
+        folder = web.portal(request).proposal_dir(user, client_id, as_of)
+        return _download(request, user, folder, name, f"clients/{client_id}/{as_of}/{name}")
+
+
+def _download(request: Request, user: User, folder: Path, name: str, what: str) -> Response:
+    """One file of a report folder the user may see: audited; HTML shown inline, the rest downloaded."""
+    path = web.portal(request).file(folder, name)
+    web.store(request).audit(user.name, "download", what, web.address(request))
+    return web.file_response(path, inline=name.endswith(".html"))
 
 
 def _form_page(request: Request, errors: list[str] | None = None, values: dict[str, str] | None = None,
