@@ -328,3 +328,17 @@ def test_after_plan_holdings_follow_the_same_money_as_the_after_plan_ratios(liqu
     again = compute_ratios(ta, p.benchmarks)
     assert list(again["value"]) == list(p.ratios_after["value"])
     assert set(after) == set(ASSET_COLUMNS)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_households_own_figures_are_not_headed_as_a_recommendation(language):
+    """The cash-flow, balance-sheet and holdings tables show what the client has: 金额, not the
+    allocation's 建议金额 (a recommended amount), which a client across the desk would misread."""
+    from toolkit.report.proposal_sections import finances
+
+    p = build_proposal(fact_find(), SHELF, AS_OF, client_rows=book(), activities=ACTIVITIES, language=language)
+    pages = "".join(str(part) for part in finances(p) if hasattr(part, "_repr_html_") or isinstance(part, str))
+    own, recommended = WORDS["proposal.col.own_amount"], WORDS["proposal.col.amount"]
+    assert pages.count(f">{own[0 if language == 'zh' else 1]}</th>") == 3  # cash flow, balance, holdings
+    if language == "zh":
+        assert recommended[0] not in pages

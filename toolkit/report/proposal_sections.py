@@ -198,15 +198,17 @@ def finances(p: Proposal) -> list[Any]:
                          "amount": [x["income"], x["expense"], x["debt_payment"], x["surplus"]]})
     bal = pd.DataFrame({"item": [t["liquid"], t["financial"], t["real"], t["liability"], t["net_assets"]],
                         "amount": [x["liquid"], x["financial"], x["real"], x["liabilities"], x["net_assets"]]})
+    # The household's own figures: "金额", not the allocation's "建议金额" (a recommended amount).
+    labels = {**_labels(p), "amount": say("proposal.col.own_amount", lang)}
     out: list[Any] = [heading(t["finances"]),
-                      table(cash, yuan=("amount",), labels=_labels(p), language=lang, caption=t["cashflow"]),
-                      table(bal, yuan=("amount",), labels=_labels(p), language=lang, caption=t["balance"]),
+                      table(cash, yuan=("amount",), labels=labels, language=lang, caption=t["cashflow"]),
+                      table(bal, yuan=("amount",), labels=labels, language=lang, caption=t["balance"]),
                       charts.balance_sheet(x, lang)]
     if p.holdings:
         held = pd.DataFrame({"category": list(ASSET_COLUMNS),
                              "amount": [p.holdings.get(c, 0.0) for c in ASSET_COLUMNS]})
         held = held[held["amount"] > 0]
-        out.append(table(held, codes=("category",), yuan=("amount",), labels=_labels(p), language=lang,
+        out.append(table(held, codes=("category",), yuan=("amount",), labels=labels, language=lang,
                          caption=t["holdings"]))
     return out
 
