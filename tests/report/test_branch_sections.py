@@ -59,7 +59,7 @@ def test_code_labels_have_one_source():
 
 
 def test_the_word_table_has_every_language_for_every_key():
-    """words.tsv: one row per text and a column per report language; a missing English text would
+    """The word tables (report/words/*.tsv): one row per text and a column per report language; a missing English text would
     otherwise show up as a blank in an English report."""
     from toolkit.report import text
 
@@ -81,3 +81,15 @@ def test_a_malformed_word_table_fails_loudly(tmp_path):
     (tmp_path / "h.tsv").write_text("key\tzh\n", encoding="utf-8")
     with pytest.raises(RuntimeError, match="header"):
         _read_words(tmp_path / "h.tsv")
+
+
+def test_a_key_in_two_word_tables_fails_loudly(tmp_path):
+    """One key, one text: the per-document word tables must not define the same key twice."""
+    import pytest
+
+    from toolkit.report.text import _read_all
+
+    (tmp_path / "a.tsv").write_text("key\tzh\ten\nx.y\t甲\tA\n", encoding="utf-8")
+    (tmp_path / "b.tsv").write_text("key\tzh\ten\nx.y\t乙\tB\n", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="b.tsv.*x.y"):
+        _read_all(tmp_path)

@@ -2,9 +2,10 @@
 
 Domain rules (toolkit.branch, toolkit.client) return codes and numbers; the report layer turns
 them into words here, for the HTML/PDF report, the work lists, the calendar and summary.json's
-text fields. The words themselves are data, in `words.tsv` beside this module: one row per text,
-`key`, then one column per language (zh, en), so a third language is a third column in that one
-file. Keys are dotted by where they are read (`code.` for the labels of canonical codes such as
+text fields. The words themselves are data, in the tables `words/*.tsv` beside this module (one
+per document: common, branch_plan, branch_actions, proposal, network, portal): one row per text,
+`key`, then one column per language (zh, en), so a third language is a third column. A key lives
+in exactly one table. Keys are dotted by where they are read (`code.` for the labels of canonical codes such as
 tiers, roles and asset columns; `fmt.`, `page.`, `title.`, `plan.`, `proposal.` …), and a text may
 hold `{placeholders}` filled by `say(key, language, **values)`.
 """
@@ -41,7 +42,18 @@ def _read_words(path: Path) -> dict[str, tuple[str, ...]]:
         table[fields[0]] = tuple(fields[1:])
     return table
 
-WORDS: dict[str, tuple[str, ...]] = _read_words(Path(__file__).with_name("words.tsv"))
+def _read_all(folder: Path) -> dict[str, tuple[str, ...]]:
+    """Every word table of `folder`, merged; a key defined in two tables fails loudly."""
+    merged: dict[str, tuple[str, ...]] = {}
+    for path in sorted(folder.glob("*.tsv")):
+        table = _read_words(path)
+        if twice := sorted(set(table) & set(merged)):
+            raise RuntimeError(f"{path}: keys already defined in another word table: {', '.join(twice)}")
+        merged.update(table)
+    return merged
+
+
+WORDS: dict[str, tuple[str, ...]] = _read_all(Path(__file__).with_name("words"))
 
 
 def _column(language: str) -> int:
