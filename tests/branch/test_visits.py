@@ -140,7 +140,8 @@ def test_national_day_schedule_outflow_first_and_make_up_saturday() -> None:
     assert plan.schedule.loc[0, "start"] == T("2026-10-08 09:30") and plan.schedule.loc[0, "end"] == T(
         "2026-10-08 11:00"
     )
-    assert plan.summary() == {"planned": 3, "due_unscheduled": 0} and plan.warnings == []
+    assert plan.summary() == {"planned": 3, "due_unscheduled": 0, "outflow": 1, "outflow_scheduled": 1}
+    assert plan.warnings == []
 
 
 def test_one_district_shares_a_day() -> None:
@@ -152,20 +153,25 @@ def test_one_district_shares_a_day() -> None:
     )
     plan = plan_visits(clients, STAFF, None, "2026-09", VisitSettings(), WorkCalendar())
     got = plan.schedule[["client_id", "date", "slot"]].values.tolist()
+    # Five visits over 17 working days: the even level is 1, a district day may take one more.
     assert got == [
         ["P1", T("2026-10-08"), 1],
         ["P2", T("2026-10-08"), 2],
-        ["P4", T("2026-10-08"), 3],
         ["P3", T("2026-10-09"), 1],
         ["P5", T("2026-10-09"), 2],
+        ["P4", T("2026-10-10"), 1],
     ]
-    assert plan.schedule["start"].dt.strftime("%H:%M").tolist() == [
-        "09:30",
-        "11:30",
-        "13:30",
-        "09:30",
-        "11:30",
-    ]
+    # The second visit would start at 11:30 and run into lunch (11:30–13:30): it starts after it.
+    assert plan.schedule["start"].dt.strftime("%H:%M").tolist() == ["09:30", "13:30", "09:30", "13:30", "09:30"]
+
+
+def test_slots_skip_lunch() -> None:
+    from toolkit.branch.visits import slot_minutes
+
+    hours = [f"{m // 60:02d}:{m % 60:02d}" for m in slot_minutes(VisitSettings(), 4)]
+    assert hours == ["09:30", "13:30", "15:30", "17:30"]
+    early = VisitSettings(first_visit_at="08:30", slot_minutes=90, visit_minutes=60)
+    assert [m // 60 * 100 + m % 60 for m in slot_minutes(early, 4)] == [830, 1000, 1330, 1500]
 
 
 def test_every_due_client_not_scheduled_has_a_reason() -> None:
@@ -184,29 +190,30 @@ def test_every_due_client_not_scheduled_has_a_reason() -> None:
     assert plan.schedule["client_id"].tolist() == ["A", "B"]
     reasons = plan.unscheduled.set_index("client_id")["reason"].to_dict()
     assert reasons == {
-        "C": "capacity",
+        "C": "month_limit",
         "D": "no_maintainer",
         "E": "maintainer_not_in_branch",
         "F": "maintainer_not_in_branch",
     }
     text = unscheduled_reasons(plan.unscheduled, "en").set_axis(plan.unscheduled["client_id"])
-    assert text["C"] == "王经理's visits for the month are full"
-    assert text["D"] == "No maintainer assigned"
-    assert text["E"] == "Maintainer S99 is not on this branch's staff list"
-    assert plan.summary() == {"planned": 2, "due_unscheduled": 4}
+    # Nobody of the fitting role has room left this month: the first date is next month's first working day.
+    assert text["C"] == "王经理's monthly visit limit is reached; earliest possible: 2026-11-02"
+    assert text["D"] == "No maintainer assigned; earliest possible: 2026-11-02"
+    assert text["E"] == "Maintainer S99 is not on this branch's staff list; earliest possible: 2026-11-02"
+    assert plan.summary() == {"planned": 2, "due_unscheduled": 4, "outflow": 0, "outflow_scheduled": 0}
     # The domain says it as a notice (codes and counts, no words); the report layer words it.
     parts = [
-        notice("visits.count.capacity", n=1),
+        notice("visits.count.month_limit", n=1),
         notice("visits.count.no_maintainer", n=1),
         notice("visits.count.maintainer_not_in_branch", n=2),
     ]
     assert plan.warnings == [notice("visits.unscheduled", n=4, parts=parts)]
     assert [say_notice(w, "en") for w in plan.warnings] == [
         "4 due clients could not be given a home visit this month "
-        "(capacity: 1, no maintainer: 1, maintainer not in branch: 2); see visits.xlsx."
+        "(monthly limit reached: 1, no maintainer: 1, maintainer not in branch: 2); see visits.xlsx."
     ]
     assert [say_notice(w, "zh") for w in plan.warnings] == [
-        "4位到期客户本月未能安排上门拜访（名额已满1位，无维护人1位，维护人不在本网点2位），名单见 visits.xlsx。"
+        "4位到期客户本月未能安排上门拜访（月拜访上限已满1位，无维护人1位，维护人不在本网点2位），名单见 visits.xlsx。"
     ]
 
 
@@ -236,7 +243,7 @@ def test_september_uses_the_make_up_sunday_and_skips_mid_autumn() -> None:
     plan = plan_visits(clients, STAFF, None, "2026-08", VisitSettings(max_per_day=1), WorkCalendar())
     dates = set(plan.schedule["date"].dt.date)
     assert D(2026, 9, 20) in dates and D(2026, 9, 25) not in dates and len(dates) == 22
-    assert plan.summary() == {"planned": 22, "due_unscheduled": 8}
+    assert plan.summary()["planned"] == 22 and plan.summary()["due_unscheduled"] == 8
 
 
 def test_staff_monthly_limit_falls_back_to_the_setting() -> None:
@@ -246,7 +253,7 @@ def test_staff_monthly_limit_falls_back_to_the_setting() -> None:
     plan = plan_visits(
         clients, STAFF, None, "2026-09", VisitSettings(default_max_per_month=5), WorkCalendar()
     )
-    assert plan.summary() == {"planned": 5, "due_unscheduled": 7}
+    assert plan.summary()["planned"] == 5 and plan.summary()["due_unscheduled"] == 7
     assert plan.schedule["client_id"].tolist() == [f"C{i:02d}" for i in range(5)]  # highest AUM first
 
 
@@ -287,6 +294,7 @@ def branches(draw: st.DrawFn) -> dict:
         ],
         "period": shift(month, -1),
         "month": month,
+        "as_of": first + dt.timedelta(days=draw(st.integers(0, 25))),
         "max_per_day": draw(st.integers(1, 4)),
         "blocked": {"S1": {first + dt.timedelta(days=d) for d in blocked_days}},
         "outflow": set(draw(st.lists(st.sampled_from([f"C{i:03d}" for i in range(max(n, 1))]), max_size=5))),
@@ -305,42 +313,145 @@ def _plan(b: dict, clients: pd.DataFrame | None = None):
         WorkCalendar(),
         b["outflow"],
         b["blocked"],
+        as_of=b["as_of"],
     )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(branches())
 def test_schedule_properties(b: dict) -> None:
     if not b["clients"]:
-        assert _plan(b).summary() == {"planned": 0, "due_unscheduled": 0}
+        assert _plan(b).summary() == {"planned": 0, "due_unscheduled": 0, "outflow": 0, "outflow_scheduled": 0}
         return
     clients = client_book(b["clients"])
     plan = _plan(b, clients)
     cal, s = WorkCalendar(), plan.schedule
     staff = staff_table(b["staff"]).set_index("staff_id")
-    # No visit on a non-working day, none outside the plan month, none on a blocked day.
+    as_of, end = b["as_of"], month_end(b["month"])
+    # Nothing before the hand-out date; visits only on working days (调休 make-up days count), none
+    # outside the plan month, none on a day of host duty.
     assert all(cal.is_workday(d) for d in s["date"].dt.date)
-    assert s["date"].between(T(month_start(b["month"])), T(month_end(b["month"]))).all()
+    assert s["date"].between(T(as_of), T(end)).all()
     assert not any(d in b["blocked"]["S1"] for d in s.loc[s["staff_id"] == "S1", "date"].dt.date)
-    # Per-day and per-month limits; each visit goes to the client's own maintainer.
-    assert s.groupby(["staff_id", "date"]).size().le(b["max_per_day"]).all()
+    # Per-day and per-month limits; no staff day above max(max_per_day, ceil(visits / days) + 1);
+    # each visit goes to the client's own maintainer.
+    per_day = s.groupby(["staff_id", "date"]).size()
+    assert per_day.le(b["max_per_day"]).all()
+    days = cal.workdays(as_of, end)
     for staff_id, n in s.groupby("staff_id").size().items():
         limit = staff.loc[staff_id, "max_visits_per_month"]
         assert n <= (15 if pd.isna(limit) else limit)
+        assert per_day[staff_id].max() <= max(b["max_per_day"], -(-n // max(len(days), 1)) + 1)
     owner = clients.set_index("client_id")["maintainer_id"]
     assert (s["staff_id"] == s["client_id"].map(owner)).all()
-    # No client twice; every due client scheduled or listed with a reason, never both.
+    # No client twice; every due client (and every outflow client) scheduled or listed with a
+    # reason, never both; the first date it could be fitted is a working day from the hand-out on.
     assert s["client_id"].is_unique
-    due = set(due_visits(clients, activity_log(b["acts"]), b["month"], VisitSettings())["client_id"])
+    due = set(due_visits(clients, activity_log(b["acts"]), b["month"], VisitSettings(), as_of)["client_id"])
+    due |= b["outflow"] & set(clients["client_id"])
     listed = set(plan.unscheduled["client_id"])
     assert set(s["client_id"]) | listed == due and not set(s["client_id"]) & listed
-    assert plan.unscheduled["reason"].isin(["capacity", "no_maintainer", "maintainer_not_in_branch"]).all()
+    assert plan.unscheduled["reason"].isin(["capacity", "month_limit", "no_maintainer",
+                                            "maintainer_not_in_branch"]).all()
     assert unscheduled_reasons(plan.unscheduled).str.len().gt(0).all()
+    firsts = plan.unscheduled["first_date"]
+    assert firsts.notna().all() and (firsts >= T(as_of)).all() and all(cal.is_workday(d) for d in firsts.dt.date)
+    # Every outflow client with a reachable maintainer is visited within 5 working days of the
+    # hand-out when that maintainer's capacity allows.
+    window = days[:5]
+    for staff_id in staff.index[staff["branch_id"] == "B001"]:
+        mine = {c for c in b["outflow"] if owner.get(c) == staff_id}
+        off = b["blocked"].get(staff_id, set())
+        room = b["max_per_day"] * sum(d not in off for d in window)
+        limit = staff.loc[staff_id, "max_visits_per_month"]
+        if mine and len(mine) <= min(room, 15 if pd.isna(limit) else limit):
+            visited = s.loc[s["client_id"].isin(mine), "date"].dt.date
+            assert len(visited) == len(mine) and all(d in window for d in visited)
+    summary = plan.summary()
+    assert summary["outflow"] == len(b["outflow"] & set(clients["client_id"]))
+    assert summary["outflow_scheduled"] == int(((s["reason"] == "outflow_watch") & s["date"].dt.date.isin(
+        window)).sum())
     # Reproducible: the same plan whatever the row order of the input.
     shuffled = clients.sample(frac=1, random_state=b["seed"]).reset_index(drop=True)
     again = _plan(b, shuffled)
     pd.testing.assert_frame_equal(again.schedule, plan.schedule)
     pd.testing.assert_frame_equal(again.unscheduled, plan.unscheduled)
+
+
+def test_a_client_due_late_in_the_month_is_not_visited_at_its_start() -> None:
+    """Last visited 11-16, due 12-16: visited from 12-13 on (due_lead_days 3), never on 12-01."""
+    clients = client_book([{"client_id": "A", "maintainer_id": "S1"}, {"client_id": "B", "maintainer_id": "S1"}])
+    acts = activity_log([("2026-11-16", "S1", "A", "visit"), ("2026-10-20", "S1", "B", "visit")])
+    plan = plan_visits(clients, STAFF, acts, "2026-11", VisitSettings(), WorkCalendar(), as_of=D(2026, 12, 2))
+    got = dict(zip(plan.schedule["client_id"], plan.schedule["date"].dt.date, strict=True))
+    assert got == {"B": D(2026, 12, 2), "A": D(2026, 12, 14)}  # 12-13 is a Sunday
+
+
+def test_every_outflow_client_is_due_now_whatever_the_cadence() -> None:
+    """The issue's case: an outflow client visited last month (not due by cadence) and one of a
+    phone-only tier are both visited within 5 working days of the hand-out."""
+    clients = client_book([{"client_id": "A", "maintainer_id": "S1"},
+                           {"client_id": "B", "tier": "potential_b", "aum": 6e4, "maintainer_id": "S2"}])
+    acts = activity_log([("2026-11-20", "S1", "A", "visit")])
+    plan = plan_visits(clients, STAFF, acts, "2026-11", VisitSettings(), WorkCalendar(), outflow_ids={"A", "B"},
+                       as_of=D(2026, 12, 2))
+    assert sorted(plan.schedule["client_id"]) == ["A", "B"]
+    assert (plan.schedule["date"] <= T("2026-12-08")).all() and plan.summary()["outflow_scheduled"] == 2
+
+
+def test_a_busy_maintainer_spreads_the_month_evenly() -> None:
+    """40 overdue clients, 3 a day at most, 21 working days left: two a day (one on the last two), not
+    three a day then nothing."""
+    clients = client_book([{"client_id": f"C{i:02d}", "aum": 9e6 - i, "maintainer_id": "S1"} for i in range(40)])
+    plan = plan_visits(clients, STAFF, None, "2026-11", VisitSettings(), WorkCalendar(), as_of=D(2026, 12, 3))
+    per_day = plan.schedule.groupby("date").size()
+    assert len(plan.schedule) == 40 and len(per_day) == 21 and per_day.max() == 2 and per_day.min() == 1
+    assert plan.schedule["date"].min() == T("2026-12-03") and plan.schedule["date"].max() == T("2026-12-31")
+
+
+def _edf_fits(release: list[int], deadline: list[int], caps: list[int]) -> bool:
+    """Independent oracle: earliest deadline first over the days (optimal for unit visits)."""
+    waiting: list[int] = []
+    jobs = sorted(range(len(release)), key=lambda i: release[i])
+    k = 0
+    for day, cap in enumerate(caps):
+        while k < len(jobs) and release[jobs[k]] <= day:
+            waiting.append(deadline[jobs[k]])
+            k += 1
+        waiting.sort()
+        if waiting and waiting[0] < day:
+            return False
+        waiting = waiting[cap:]
+    return not waiting and k == len(jobs)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(-1, 3)), max_size=40),
+       st.lists(st.integers(0, 3), min_size=1, max_size=10), st.integers(0, 40))
+def test_scheduler_properties(jobs: list[tuple[int, int]], caps: list[int], month_cap: int) -> None:
+    """schedule_staff: every visit in its window and under the caps; a client left out for capacity
+    would not fit beside the ones kept (checked by EDF), nor one of lower priority kept instead."""
+    from toolkit.branch.schedule import schedule_staff
+
+    last = len(caps) - 1
+    release = [min(r, last) for r, _ in jobs]
+    deadline = [last] * len(jobs)
+    district = np.array([d for _, d in jobs])
+    out = schedule_staff(np.array(release, dtype=np.int64), np.array(deadline, dtype=np.int64), district,
+                         np.array(caps), month_cap)
+    kept = [i for i in range(len(jobs)) if out.day[i] >= 0]
+    assert all(release[i] <= out.day[i] <= deadline[i] for i in kept)
+    loads = np.bincount(out.day[out.day >= 0], minlength=len(caps))
+    assert (loads <= np.array(caps)).all() and len(kept) <= month_cap
+    for i in range(len(jobs)):
+        if out.day[i] < 0:
+            assert out.reason[i] in ("capacity", "month_limit")
+            if out.reason[i] == "capacity":
+                ahead = [j for j in kept if j < i] + [i]
+                assert not _edf_fits([release[j] for j in ahead], [deadline[j] for j in ahead], caps)
+    if all(r == 0 for r in release) and kept:
+        even = -(-len(kept) // max(sum(c > 0 for c in caps), 1))
+        assert loads.max() <= even + 1
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

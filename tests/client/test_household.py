@@ -135,7 +135,7 @@ def test_zero_income_and_negative_net_assets_give_nulls_with_reasons():
         assert r[key]["value"] is None and r[key]["flag"] is None
         assert r[key]["null_reason"] in ("income_missing", "net_assets_negative")
     worded = by_key(ratio_table(compute_ratios(totals(ff)), RatioBenchmarks()))
-    assert worded["savings_ratio"]["explanation"] == "未填写税后收入(收入为0),无法计算结余比例"
+    assert worded["savings_ratio"]["explanation"] == "未填写税后收入（收入为0），无法计算结余比例"
     assert worded["investment_to_net_assets"]["explanation"].startswith("净资产为零或为负")
     assert r["liquidity_ratio"]["value"] == pytest.approx(10_000 / (50_000 / 12))
     assert r["solvency_ratio"]["value"] == pytest.approx((10_000 - 500_000) / 10_000)
@@ -171,7 +171,7 @@ def test_benchmarks_come_from_settings():
     b = RatioBenchmarks(savings_ratio=0.30, savings_ratio_tolerance=0.05, debt_service_ratio_max=0.40)
     r = by_key(compute_ratios(totals(WORKED), b))
     assert r["savings_ratio"]["flag"] == "high"  # 0.533 > 0.35
-    assert by_key(ratio_table(compute_ratios(totals(WORKED), b), b))["savings_ratio"]["benchmark"] == "约30%(±5%)"
+    assert by_key(ratio_table(compute_ratios(totals(WORKED), b), b))["savings_ratio"]["benchmark"] == "约30%（±5%）"
     assert flag("debt_service_ratio", 0.45, b) == "high"
     assert flag("debt_service_ratio", 0.45, RatioBenchmarks()) == "ok"
 

@@ -14,20 +14,21 @@ from tests.conftest import PRODUCT_SHELF
 from toolkit.base.notices import Notice
 from toolkit.base.schema import ASSET_COLUMNS
 from toolkit.base.settings import ProposalSettings, VisitSettings
-from toolkit.client.allocation import plan_moves
 from toolkit.client.household import RATIO_KEYS, compute_ratios
 from toolkit.client.proposal import build_proposal, service_plan
 from toolkit.inputs.factfind import FactFind
+from toolkit.report.proposal_doc import advisor_note_texts, disclosure_points
 from toolkit.report.proposal_sections import (
-    advice_texts,
+    action_texts,
     holdings_before_after,
     ratio_table,
-    risk_disclosure,
     say_notice,
     summary_json,
-    warning_texts,
 )
 from toolkit.report.text import WORDS, label
+
+SUMMARY_KEYS = {"client_id", "as_of", "tier", "ratios", "flags", "ratios_after", "actions", "goals",
+                "recommendations", "advisor_notes", "warnings"}
 
 AS_OF = dt.date(2026, 11, 30)
 SHELF = PRODUCT_SHELF
@@ -84,64 +85,50 @@ def test_full_worked_proposal_by_hand():
     # Totals: income 450,000; spending 150,000 + 60,000 = 210,000; surplus 240,000; liquid 300,000;
     # financial 500,000; real 3,000,000; debts 800,000; total 3,800,000; net 3,000,000.
     assert p.totals["surplus"] == 240_000 and p.totals["net_assets"] == 3_000_000
-    # Investable: 6 × 17,500 = 105,000 kept; 195,000 excess + 50% of the 400,000 定期存款 = 395,000.
-    assert p.investable["investable"] == pytest.approx(395_000)
-    # C3 mix with insurance and precious metals unaffordable, re-weighted over 0.85 and floored to 1,000s.
+    # Resources: 6 × 17,500 = 105,000 is the emergency fund (liquidity 17.1 months is high, nothing tops it
+    # up); liquid assets are 10% of net assets, the floor of the 15% ± 5% band the diagnosis calls fine,
+    # so no liquid money leaves (300,000 = 10% × 3,000,000): the cash is 50% of the 400,000 定期存款 =
+    # 200,000; 300,000 of financial assets stay (kept); 20,000 a month of surplus.
+    r = p.plan.resources
+    assert r["emergency_fund"] == pytest.approx(105_000) and r["top_up"] == 0 and r["excess_liquid"] == 0
+    assert r["cash"] == pytest.approx(200_000) and r["kept"] == pytest.approx(300_000)
+    assert r["goals_monthly"] == pytest.approx(20_000)
     summary = summary_json(p)
-    assert summary == {
-        "client_id": "0001", "as_of": "2026-11-30", "tier": "wealth",  # AUM 780,000 on 2026-11-30
-        "ratios": {"savings_ratio": pytest.approx(240_000 / 450_000),
-                   "liquidity_ratio": pytest.approx(300_000 / 17_500),
-                   "liquid_to_net_assets": pytest.approx(0.10),
-                   "solvency_ratio": pytest.approx(3_000_000 / 3_800_000),
-                   "debt_service_ratio": pytest.approx(60_000 / 450_000),
-                   "investment_to_net_assets": pytest.approx(500_000 / 3_000_000)},
-        "flags": {"savings_ratio": "ok", "liquidity_ratio": "high", "liquid_to_net_assets": "ok",
-                  "solvency_ratio": "ok", "debt_service_ratio": "ok", "investment_to_net_assets": "low"},
-        "recommendations": [{"product_id": "TD1", "amount": 69_000.0},
-                            {"product_id": "BD1", "amount": 92_000.0},
-                            {"product_id": "WP1", "amount": 139_000.0},
-                            {"product_id": "FD1", "amount": 92_000.0}],
-        "warnings": [],
-    }
+    assert set(summary) == SUMMARY_KEYS and summary["tier"] == "wealth"  # AUM 780,000 on 2026-11-30
+    assert summary["flags"] == {"savings_ratio": "ok", "liquidity_ratio": "high", "liquid_to_net_assets": "ok",
+                                "solvency_ratio": "ok", "debt_service_ratio": "ok",
+                                "investment_to_net_assets": "low"}
     json.dumps(summary, allow_nan=False)
-    # After the plan 195,000 leaves liquid: 105,000 liquid (6.0 months), 695,000 financial.
-    after = p.ratio_changes.set_index("key")
-    assert after.loc["liquidity_ratio", "after"] == pytest.approx(6.0)
-    assert after.loc["liquidity_ratio", "flag_after"] == "ok"
-    assert after.loc["investment_to_net_assets", "after"] == pytest.approx(695_000 / 3_000_000)
-    assert after.loc["liquid_to_net_assets", "flag_after"] == "low"  # 105,000 / 3,000,000 = 3.5%
     # Goals: 500,000 in 2036 = 640,042.27; 4,000,000 in 2045 = 6,394,600.74 (2.5% inflation).
-    # Present values at 4.5%: 412,140.94 and 2,770,791.94, so education gets 12.948% of the 695,000 set
-    # aside (financial + excess liquid) and of the 240,000 yearly surplus: 521,626.82 by 2036, a gap of
-    # 118,415.45, closed by 803.04 a month. Retirement reaches 7,468,340.91: no gap.
-    g = p.goals.set_index("goal")
-    assert g.loc["子女教育", "target_future"] == pytest.approx(640_042.27, abs=0.01)
-    assert g.loc["子女教育", "projected"] == pytest.approx(521_626.82, abs=0.01)
-    assert g.loc["子女教育", "gap"] == pytest.approx(118_415.45, abs=0.01)
-    assert g.loc["子女教育", "monthly_saving_needed"] == pytest.approx(803.04, abs=0.01)
-    assert g.loc["退休", "target_future"] == pytest.approx(6_394_600.74, abs=0.01)
-    assert g.loc["退休", "projected"] == pytest.approx(7_468_340.91, abs=0.01)
-    assert g.loc["退休", "gap"] == 0
-    assert g.loc["退休", "probability"] > g.loc["子女教育", "probability"]
-    # Advice in order, with amounts.
-    topics = [a["topic"] for a in p.advice]
-    assert topics == ["liquidity_ratio", "investment_to_net_assets", "goal", "goal", "allocation",
-                      "product", "product", "product", "product", "cash"]
-    assert p.advice[0]["amount"] == 195_000 and "10.5万元" in advice_texts(p)[0]
-    assert p.advice[1]["amount"] == 1_000_000  # 50% × 3,000,000 − 500,000
-    assert p.advice[2]["amount"] == pytest.approx(803.04, abs=0.01)
-    assert p.advice[-1]["amount"] == 3_000
+    g = {x["goal"]: x for x in summary["goals"]}
+    assert g["子女教育"]["target_amount_future"] == pytest.approx(640_042.27, abs=0.01)
+    assert g["退休"]["target_amount_future"] == pytest.approx(6_394_600.74, abs=0.01)
+    assert g["子女教育"]["target_year"] == 2036 and g["子女教育"]["target_amount_today"] == 500_000
+    # education (nearer) is funded to the 80% target; every goal is at least as likely as before
+    assert g["子女教育"]["probability_after"] >= 0.8
+    assert all(x["probability_after"] >= x["probability_before"] for x in g.values())
+    # every yuan recommended has a purpose; goal money ends before the goal's year
+    purposes = {(x["purpose"], x["goal"]) for x in summary["recommendations"]}
+    assert purposes <= {("goal", "子女教育"), ("goal", "退休"), ("general", None), ("emergency_fund", None)}
+    assert sum(x["amount"] for x in summary["recommendations"]) <= 200_000
+    # liquid money stays (liquid-to-net-assets stays sound); the maturing deposits are reinvested
+    after = p.ratio_changes.set_index("key")
+    assert after.loc["liquid_to_net_assets", "flag_after"] == "ok"
+    kinds = [a["kind"] for a in summary["actions"]]
+    assert kinds[:3] == ["emergency_ok", "move_at_maturity", "keep"] and kinds.count("goal") == 2
+    assert summary["actions"][0]["ratio"] is None and "10%以上" in summary["actions"][0]["text"]
     # Service plan: wealth tier, every 3 months; last visit 2026-09-15 (the December one is after as_of).
     sp = p.service_plan
     assert sp["next_review"] == dt.date(2027, 5, 30) and sp["cadence_months"] == 3
     assert sp["last_visit"] == dt.date(2026, 9, 15) and sp["next_visit_due"] == dt.date(2026, 12, 15)
     assert sp["forum_candidate"] is True and sp["maintainer_id"] == "S01" and sp["advisor"] == "王经理"
-    # Profile, holdings, family and disclosure.
+    # Profile, holdings, family, validity and disclosure.
     assert p.holdings["aum"] == 780_000 and p.holdings["products_held"] == 5
     assert p.profile["age"] == 46 and label(p.profile["risk_level"]) == "平衡型" and not p.profile["marketing_target"]
     assert list(p.family["age"]) == [46, 44, 12]
-    assert "C3(平衡型)" in risk_disclosure(p.status) and "R3" in risk_disclosure(p.status)
+    assert p.valid_until == dt.date(2027, 2, 28)
+    text = " ".join(disclosure_points(p.status))
+    assert "C3（平衡型）" in text and "R3" in text and "理财非存款" in text and "过往业绩" in text
 
 
 def test_latest_snapshot_on_or_before_as_of_sets_the_tier():
@@ -170,18 +157,18 @@ def test_expired_assessment_limits_the_plan_to_r1_and_says_so():
     p = build_proposal(fact_find(assessed_on=dt.date(2025, 6, 1)), SHELF, AS_OF, client_rows=book())
     assert p.status.needs_assessment and p.status.max_product_risk == 1
     assert set(p.allocation["risk_rating"]) == {"R1"} and not p.allocation.empty
-    assert any("风险评估" in w and "R1" in w for w in summary_json(p)["warnings"])
-    assert p.advice[0]["topic"] == "risk_assessment"
-    assert "仅可配置R1" in risk_disclosure(p.status)
-    # C1 mix (time deposit 50%, bonds 30%, wealth 20%; no R1 wealth product): 395,000 × 5/8 and × 3/8
-    assert list(p.allocation["amount"]) == [246_000, 148_000]
+    notes = summary_json(p)["advisor_notes"]
+    assert any("风险评估" in n and "R1" in n for n in notes)  # for the advisor …
+    assert not any("风险评估已超过" in t for t in action_texts(p))  # … not in the client's plan
+    assert "仅可配置R1" in " ".join(disclosure_points(p.status))
 
 
-def test_aged_65_and_over_is_flagged():
+def test_aged_65_and_over_is_flagged_for_the_advisor_only():
     p = build_proposal(fact_find(birth_date=dt.date(1958, 1, 1)), SHELF, AS_OF, client_rows=book(),
                        language="en")
-    assert p.status.extra_care and p.profile["age"] == 68
-    assert any("68" in w and "extra care" in w for w in summary_json(p)["warnings"])
+    assert p.status.extra_care and p.profile["age"] == 68 and p.life_stage == "retired"
+    assert any("68" in n and "extra care" in n for n in summary_json(p)["advisor_notes"])
+    assert not any("68" in t for t in action_texts(p))
 
 
 def test_birth_date_falls_back_to_the_client_book():
@@ -192,7 +179,7 @@ def test_birth_date_falls_back_to_the_client_book():
 def test_book_and_fact_find_disagreements_are_warnings():
     rows = book(risk_level="C5", demand=(0.0, 2_000_000.0))
     p = build_proposal(fact_find(), SHELF, AS_OF, client_rows=rows)
-    text = " ".join(warning_texts(p))
+    text = " ".join(summary_json(p)["warnings"])
     assert "C5" in text and "不一致" in text
     assert "本行系统内金融资产250万元" in text and "80万元" in text
 
@@ -208,22 +195,32 @@ def test_zero_income_and_negative_net_assets_give_nulls_not_errors():
     json.dumps(summary, allow_nan=False)
 
 
+def test_the_500_wan_flag_and_the_tier_are_advisor_notes():
+    rich = fact_find(balance=[("liquid", "活期存款", 300_000), ("financial", "基金", 100_000),
+                              ("real", "自住房", 6_000_000)])
+    p = build_proposal(rich, SHELF, AS_OF, client_rows=book())
+    notes = advisor_note_texts(p)
+    assert p.profile["marketing_target"] and any("500万元" in n for n in notes)
+    assert any("理财客户" in n for n in notes)
+
+
 def test_english_proposal():
     p = build_proposal(fact_find(risk_level=None), SHELF, AS_OF, language="en")
     assert ratio_table(p.ratios, p.benchmarks, p.language).loc[0, "label"] == "Savings ratio"
-    assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in w) or "0001" in w for w in warning_texts(p))
-    assert "risk assessment" in " ".join(warning_texts(p))
+    notes = summary_json(p)["advisor_notes"]
+    assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in w) or "0001" in w for w in notes)
+    assert "risk assessment" in " ".join(notes)
     assert say_notice(p.service_plan["lines"][0], "en").startswith("Next review")
 
 
 def test_the_proposal_model_holds_notices_not_words():
     p = build_proposal(fact_find(risk_level=None), SHELF, AS_OF, client_rows=book(risk_level="C5"))
-    said = [*p.warnings, *p.service_plan["lines"], *(a["notice"] for a in p.advice)]
+    said = [*p.warnings, *p.advisor_notes, *p.service_plan["lines"], *(a.notice for a in p.actions)]
     assert said and all(isinstance(n, Notice) and n.key in WORDS for n in said)
-    assert "text" not in p.advice[0] and "member_label" not in p.family
-    # the same model words in either language; warnings are summary.json's only text field
-    assert summary_json(p)["warnings"] != summary_json(build_proposal(
-        fact_find(risk_level=None), SHELF, AS_OF, client_rows=book(risk_level="C5"), language="en"))["warnings"]
+    assert "member_label" not in p.family
+    # the same model words in either language
+    assert summary_json(p)["advisor_notes"] != summary_json(build_proposal(
+        fact_find(risk_level=None), SHELF, AS_OF, client_rows=book(risk_level="C5"), language="en"))["advisor_notes"]
 
 
 def test_service_plan_cadence_and_phone_only():
@@ -276,8 +273,9 @@ shelves = st.lists(st.fixed_dictionaries({
 def test_any_fact_find_gives_a_legal_serialisable_proposal(ff, shelf):
     p = build_proposal(ff, shelf, AS_OF, settings=ProposalSettings(monte_carlo_trials=1000))
     summary = summary_json(p)
-    assert set(summary) == {"client_id", "as_of", "tier", "ratios", "flags", "recommendations", "warnings"}
+    assert set(summary) == SUMMARY_KEYS
     assert list(summary["ratios"]) == list(RATIO_KEYS) and list(summary["flags"]) == list(RATIO_KEYS)
+    assert list(summary["ratios_after"]) == list(RATIO_KEYS)
     json.dumps(summary, allow_nan=False)
     # suitability and min_amount, checked against the shelf, not the allocation's own columns
     recs = pd.DataFrame(summary["recommendations"], columns=["product_id", "amount"])
@@ -285,10 +283,10 @@ def test_any_fact_find_gives_a_legal_serialisable_proposal(ff, shelf):
     assert len(recs) == len(summary["recommendations"])
     assert (recs["risk_rating"].str[1].astype(int) <= p.status.max_product_risk).all()
     assert (recs["amount"] >= recs["min_amount"]).all()
-    assert recs["amount"].sum() <= p.investable["investable"]
+    assert recs["amount"].sum() <= p.plan.resources["cash"] + p.plan.resources["top_up"] + 1e-6
     if p.status.needs_assessment:
         assert set(recs["risk_rating"]) <= {"R1"}
-        assert any("R1" in w for w in summary["warnings"])
+        assert any("R1" in w for w in summary["advisor_notes"])
     # nulls exactly where the denominators are ≤ 0
     t = p.totals
     dens = {"savings_ratio": t["income"], "liquidity_ratio": t["spending"],
@@ -319,11 +317,14 @@ def test_after_plan_holdings_follow_the_same_money_as_the_after_plan_ratios(liqu
     ta = p.totals_after
     assert sum(before.values()) == pytest.approx(p.totals["liquid"] + p.totals["financial"])
     assert sum(after.values()) == pytest.approx(ta["liquid"] + ta["financial"])
-    assert after["demand_deposit"] == pytest.approx(ta["liquid"])
-    assert sum(v for c, v in after.items() if c != "demand_deposit") == pytest.approx(ta["financial"])
-    moves = plan_moves(p.investable, p.allocation)
+    # cash-like purchases (R1, withdrawable within 90 days) count as liquid though held as products
+    cash_like = p.plan.cash_like()
+    assert after["demand_deposit"] + cash_like == pytest.approx(ta["liquid"])
+    r, recs = p.plan.resources, p.allocation
+    bought = float(recs.loc[recs["purpose"] != "emergency_fund", "amount"].sum())
+    emergency = float(recs.loc[recs["purpose"] == "emergency_fund", "amount"].sum())
     assert after["demand_deposit"] - before["demand_deposit"] == pytest.approx(
-        moves["to_emergency_fund"] - moves["from_liquid"])
+        r["top_up"] - min(bought, r["excess_liquid"]) - emergency)
     # and the after-plan ratios are those of these totals
     again = compute_ratios(ta, p.benchmarks)
     assert list(again["value"]) == list(p.ratios_after["value"])
@@ -332,13 +333,37 @@ def test_after_plan_holdings_follow_the_same_money_as_the_after_plan_ratios(liqu
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_the_households_own_figures_are_not_headed_as_a_recommendation(language):
-    """The cash-flow, balance-sheet and holdings tables show what the client has: 金额, not the
-    allocation's 建议金额 (a recommended amount), which a client across the desk would misread."""
-    from toolkit.report.proposal_sections import finances
+    """The cash-flow, balance-sheet and holdings tables show what the client has: 金额（元）, and the
+    product table's name column is headed 产品名称, not 姓名."""
+    from toolkit.report.proposal_sections import products, situation
 
     p = build_proposal(fact_find(), SHELF, AS_OF, client_rows=book(), activities=ACTIVITIES, language=language)
-    pages = "".join(str(part) for part in finances(p) if hasattr(part, "_repr_html_") or isinstance(part, str))
-    own, recommended = WORDS["proposal.col.own_amount"], WORDS["proposal.col.amount"]
-    assert pages.count(f">{own[0 if language == 'zh' else 1]}</th>") == 3  # cash flow, balance, holdings
-    if language == "zh":
-        assert recommended[0] not in pages
+    col = 0 if language == "zh" else 1
+    pages = "".join(str(part) for part in situation(p) if isinstance(part, str))
+    assert pages.count(f">{WORDS['proposal.col.own_amount'][col]}</th>") == 3  # cash flow, balance, holdings
+    shelf = "".join(str(part) for part in products(p) if isinstance(part, str))
+    assert f">{WORDS['proposal.col.product_name'][col]}</th>" in shelf
+    assert f">{WORDS['proposal.col.name'][col]}</th>" not in shelf
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_advisor_notes_never_reach_the_clients_document(language):
+    """65+ and 双录, an expired assessment, the 500万 flag and the tier are for the advisor: every
+    note is in summary.json and advisor_notes.html, none in any section of the client's document."""
+    from toolkit.report import proposal_sections as report
+    from toolkit.report.proposal_doc import advisor_notes_html
+
+    rich = fact_find(birth_date=dt.date(1955, 1, 1), assessed_on=dt.date(2024, 1, 1),
+                     balance=[("liquid", "活期存款", 300_000), ("financial", "定期存款", 400_000),
+                              ("real", "自住房", 6_000_000)])
+    p = build_proposal(rich, SHELF, AS_OF, client_rows=book(), activities=ACTIVITIES, language=language)
+    notes = summary_json(p)["advisor_notes"]
+    assert len(notes) >= 4  # extra care, expired assessment, 500万, tier (+ the service lines)
+    sections = ("cover", "summary", "situation", "diagnosis", "goals", "plan", "products", "after_plan", "service",
+                "levels", "disclosure", "signature")
+    document = "".join(str(part) for name in sections for part in getattr(report, name)(p) if isinstance(part, str))
+    page = advisor_notes_html(p)
+    for note in notes:
+        assert note not in document
+        assert note.replace("'", "&#39;").replace('"', "&#34;") in page
+    assert label(p.tier, language) not in document

@@ -19,7 +19,8 @@ from toolkit.client.suitability import (
     risk_number,
     suitable_products,
 )
-from toolkit.report.proposal_sections import risk_disclosure, say_notice
+from toolkit.report.proposal_doc import disclosure_points
+from toolkit.report.proposal_words import say_notice
 
 AS_OF = dt.date(2026, 11, 30)
 SHELF = pd.DataFrame({
@@ -126,11 +127,11 @@ def test_enforce_without_assessment_refuses_r2():
 
 def test_risk_disclosure_names_level_and_ceiling():
     c3 = assess("C3", dt.date(2026, 3, 1), dt.date(1950, 1, 1), AS_OF)
-    zh, en = risk_disclosure(c3), risk_disclosure(c3, "en")
-    assert "C3(平衡型)" in zh and "R3" in zh and "理财非存款" in zh and "65" in zh
+    zh, en = " ".join(disclosure_points(c3)), " ".join(disclosure_points(c3, "en"))
+    assert "C3（平衡型）" in zh and "R3" in zh and "理财非存款" in zh and "65" in zh
     assert "C3 (Balanced)" in en and "R3" in en and "not deposits" in en
-    none = risk_disclosure(assess(None, None, None, AS_OF))
-    assert "尚未完成风险承受能力评估" in none and "R1" in none
+    none = " ".join(disclosure_points(assess(None, None, None, AS_OF)))
+    assert "尚需完成有效的风险承受能力评估" in none and "R1" in none
 
 
 @settings(max_examples=100, deadline=None)

@@ -83,10 +83,16 @@ def test_proposal_renders_with_summary(bank: Path):
     assert res.exit_code == 0, res.output
     (folder,) = (bank / "out" / "clients" / params.stem).iterdir()
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    assert set(summary) == {"client_id", "as_of", "tier", "ratios", "flags", "recommendations", "warnings"}
+    assert set(summary) == {"client_id", "as_of", "tier", "ratios", "flags", "ratios_after", "actions", "goals",
+                            "recommendations", "advisor_notes", "warnings"}  # CONTRACT §7
     page = (folder / "proposal.html").read_text(encoding="utf-8")
-    for section in ("声明", "规划摘要", "家庭基本情况", "财务比率诊断", "理财建议", "产品配置建议", "风险揭示"):
+    for section in ("规划摘要", "家庭与财务状况", "财务诊断", "理财目标", "规划方案", "产品配置", "风险揭示",
+                    "确认与签署"):
         assert section in page
+    # advisor notes go to their own file, never into the client's document
+    notes = (folder / "advisor_notes.html").read_text(encoding="utf-8")
+    for note in summary["advisor_notes"]:
+        assert note in notes and note not in page
     assert "理财规划" in "".join(p.extract_text() for p in PdfReader(folder / "proposal.pdf").pages[:1])
 
 

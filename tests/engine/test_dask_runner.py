@@ -12,8 +12,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -21,6 +24,7 @@ import pytest
 from toolkit.base.errors import InputError
 from toolkit.engine import dask_runner, lifecycle
 from toolkit.engine.batch import Job, Manifest, run_batch
+from toolkit.engine.worker import run_job
 
 BIN = Path(sys.executable).parent
 
@@ -166,3 +170,48 @@ def test_a_scheduler_without_workers_ends_the_batch(tmp_path: Path, monkeypatch:
         empty.stop()
     assert done.failed == ["a", "b"] and "no workers for 1 s" in done.entries["a"].error
     assert "no workers" in Manifest.load(tmp_path / "m.json").meta["scheduler_error"]
+
+
+def _in_thread(fn: Callable[[], Any]) -> Any:
+    """fn's result when run in a thread that is not the main one (as a Dask task runs), or its exception."""
+    out: dict[str, Any] = {}
+
+    def body() -> None:
+        try:
+            out["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            out["value"] = exc
+
+    thread = threading.Thread(target=body)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive()
+    return out["value"]
+
+
+def test_a_job_in_a_worker_thread_has_the_same_time_limit():
+    """No SIGALRM outside the main thread: the timer interrupts the job and kills what it started."""
+    started = time.monotonic()
+    outcome = _in_thread(lambda: run_job("subprocess:run", {"args": ["sleep", "30"]}, 1.0))
+    assert outcome["status"] == "failed" and outcome["error"] == "timed out after 1 s"
+    assert time.monotonic() - started < 15
+    assert not [p for p in psutil.Process().children(recursive=True) if p.name() == "sleep"]
+
+
+def test_a_job_done_in_time_is_not_interrupted_later():
+    def job_then_wait() -> dict[str, Any]:
+        outcome = run_job("os.path:join", {"a": "x"}, 0.3)
+        time.sleep(0.8)  # past the limit: no JobTimeout may arrive now
+        return outcome
+
+    outcome = _in_thread(job_then_wait)
+    assert isinstance(outcome, dict) and outcome["status"] == "ok"
+
+
+def test_the_time_limit_applies_on_dask_workers(cluster: DaskCluster, tmp_path: Path):
+    jobs = [Job("slow", "subprocess:run", {"args": ["sleep", "60"]}), Job("quick", "os.path:join", {"a": "x"})]
+    started = time.monotonic()
+    done = run_batch(jobs, manifest_path=tmp_path / "m.json", progress=False, timeout=2, scheduler=cluster.address)
+    assert done.ok == ["quick"] and done.failed == ["slow"]
+    assert done.entries["slow"].error == "timed out after 2 s"
+    assert time.monotonic() - started < 40

@@ -226,7 +226,7 @@ def test_a_branch_render_checks_its_batch_before_publishing(bank, monkeypatch, t
 def test_the_network_files_are_staged_per_run_and_published_together(monkeypatch, tmp_path):
     import pandas as pd
 
-    from toolkit.branch import ranking
+    from toolkit.branch import network_kpi
     from toolkit.commands import monthly
     from toolkit.engine import render
     from toolkit.report import network_files
@@ -239,7 +239,13 @@ def test_the_network_files_are_staged_per_run_and_published_together(monkeypatch
         return sorted(dest.iterdir())
 
     monkeypatch.setattr(render, "render_notebook", fake_render)
-    monkeypatch.setattr(ranking, "network_table", lambda *a: pd.DataFrame({"branch_id": ["B001"]}))
+    view = network_kpi.NetworkView(table=pd.DataFrame({"branch_id": ["B001"], "overall_rank": [1]}),
+                                   totals=pd.DataFrame(), trend=pd.DataFrame(), staff=pd.DataFrame(),
+                                   period=PERIOD, base_period=PERIOD, compare_to="previous_month")
+    monkeypatch.setattr(network_kpi, "network_view", lambda *a, **kw: view)
+    monkeypatch.setattr(network_files, "save_view", lambda view, folder: folder.mkdir(parents=True)
+                        or (folder / "network.parquet").write_text("x") and folder / "network.parquet")
+    monkeypatch.setattr(network_files, "write_network_json", lambda view, path: path.write_text("new") and path)
     monkeypatch.setattr(network_files, "write_network_xlsx", lambda table, path, language: path.write_text("new") and path)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "systemp"))
     (tmp_path / "systemp").mkdir()
@@ -250,7 +256,7 @@ def test_the_network_files_are_staged_per_run_and_published_together(monkeypatch
     (period_dir / "network.xlsx").write_text("old")
 
     written = monthly.write_network([], PERIOD, {"B001": "瓯海"}, period_dir)
-    assert sorted(p.name for p in written) == ["network.html", "network.ipynb", "network.xlsx"]
+    assert sorted(p.name for p in written) == ["network.html", "network.ipynb", "network.json", "network.xlsx"]
     assert all((period_dir / p.name).read_text() == "new" for p in written)
     assert other.read_text() == "other run"
     assert not (tmp_path / "out" / ".staging").exists() and list((tmp_path / "systemp").iterdir()) == []

@@ -72,7 +72,8 @@ def test_same_input_same_file(tmp_path: Path) -> None:
 
 def test_forum_steps_and_salons_without_full_phones(tmp_path: Path) -> None:
     clients = book()
-    forum = plan_forum(clients, STAFF, None, DECEMBER, WorkCalendar(), "2026-10")
+    forum = plan_forum(clients, STAFF, None, DECEMBER.model_copy(update={"venue": "三楼会议室"}), WorkCalendar(),
+                       dt.date(2026, 11, 2))
     salons = plan_salons(
         clients,
         None,
@@ -81,7 +82,7 @@ def test_forum_steps_and_salons_without_full_phones(tmp_path: Path) -> None:
             SalonSettings(theme="bonds", window=(dt.date(2026, 1, 1), dt.date(2026, 1, 9))),
         ],
         WorkCalendar(),
-        "2026-10",
+        dt.date(2026, 11, 2),
         staff=STAFF,
         avoid={forum.date},
     )
@@ -89,10 +90,15 @@ def test_forum_steps_and_salons_without_full_phones(tmp_path: Path) -> None:
     path = write_ics(tmp_path / "v.ics", "B001", plan.schedule, forum, salons, language="en", stamp=STAMP)
     found = events(path)
     summaries = [str(e["summary"]) for e in found]
-    # 3 visits, the forum, its 5 steps (the on-the-day step is the forum itself), 1 dated salon.
-    assert len(found) == 3 + 1 + 5 + 1
+    # 3 visits, the forum, its 5 steps (the on-the-day step is the forum itself), 1 dated salon and
+    # its 3 call days.
+    assert len(found) == 3 + 1 + 5 + 1 + 3
     forum_event = found[summaries.index("Annual client forum")]
     assert forum_event.decoded("dtstart").replace(tzinfo=None) == dt.datetime(2026, 12, 5, 14, 30)
+    assert str(forum_event["location"]) == "三楼会议室" and "Venue: 三楼会议室" in str(forum_event["description"])
+    [alarm] = list(forum_event.walk("VALARM"))
+    assert alarm.decoded("trigger") == -dt.timedelta(days=1) and str(alarm["action"]) == "DISPLAY"
+    assert "Funds salon: Invitation calls" in summaries
     step = found[summaries.index("Forum preparation: Send invitations")]
     assert step.decoded("dtstart") == dt.date(2026, 11, 5) and str(step["transp"]) == "TRANSPARENT"
     assert "Funds salon" in summaries and "Bonds salon" not in summaries
@@ -101,6 +107,7 @@ def test_forum_steps_and_salons_without_full_phones(tmp_path: Path) -> None:
     assert "Reason: Never visited" in str(visit["description"]) and "Tier: Private & wealth" in str(
         visit["description"]
     )
+    assert "AUM: ¥3,000,000" in str(visit["description"])  # an amount with its unit
     assert len({str(e["uid"]) for e in found}) == len(found)
     text = path.read_text(encoding="utf-8")
     assert not re.search(r"1[3-9]\d{9}", text.replace("\r\n ", ""))

@@ -28,8 +28,8 @@ RATIOS = pd.DataFrame({
     "benchmark": ["≈60%", "3–6 个月", "> 50%", "< 60%"],
     "low": [0.5, 3, 0.5, None], "high": [0.7, 6, None, 0.6],
 })
-GOALS = pd.DataFrame({"goal": ["子女教育", "退休养老"], "target_future": [1.2e6, 5e6],
-                      "projected": [1.35e6, 3.2e6], "probability": [0.86, 0.41]})
+GOALS = pd.DataFrame({"goal": ["子女教育", "退休养老"], "probability_before": [0.12, 0.0],
+                      "probability_after": [0.86, 0.41]})
 KPI_NOW = {"churn_rate": 0.021, "upgrade_rate": 0.034, "product_coverage_rate": 0.41, "net_growth": 12,
            "aum_growth": 0.018}
 KPI_BASE = {"churn_rate": 0.03, "upgrade_rate": 0.02, "product_coverage_rate": 0.43, "net_growth": -4,
@@ -47,7 +47,7 @@ ALL_CHARTS = {
     "allocation_before_after": lambda lang: charts_client.allocation_before_after(
         {"demand_deposit": 1.2e6, "time_deposit": 8e5}, {"demand_deposit": 3e5, "wealth_products": 1.7e6},
         lang),
-    "goal_projection": lambda lang: charts_client.goal_projection(GOALS, lang),
+    "goal_chances": lambda lang: charts_client.goal_chances(GOALS, lang),
 }
 
 
@@ -150,8 +150,8 @@ def test_allocation_and_goals_label_amounts_shares_and_chances():
     alloc = " ".join(_texts(charts_client.allocation_before_after({"demand_deposit": 1.5e6, "funds": 5e5},
                                                             {"wealth_products": 2e6})))
     assert "150万 (75%)" in alloc and "200万 (100%)" in alloc and "理财产品" in alloc
-    goals = " ".join(_texts(charts_client.goal_projection(GOALS, "en")))
-    assert "86% likely" in goals and "¥3.2m" in goals
+    goals = " ".join(_texts(charts_client.goal_chances(GOALS, "en")))
+    assert "86%" in goals and "41%" in goals and "12%" in goals and "With the plan" in goals
 
 
 @pytest.mark.parametrize("make", [
@@ -161,7 +161,7 @@ def test_allocation_and_goals_label_amounts_shares_and_chances():
     lambda: charts_client.balance_sheet({}),
     lambda: charts_client.ratio_diagnosis(RATIOS.iloc[:0]),
     lambda: charts_client.allocation_before_after({}, {}),
-    lambda: charts_client.goal_projection(GOALS.iloc[:0]),
+    lambda: charts_client.goal_chances(GOALS.iloc[:0]),
 ])
 def test_empty_inputs_give_a_no_data_figure(make):
     fig = make()

@@ -115,7 +115,7 @@ def test_proposal_shows_a_hostile_name_and_advisor_as_text(bank: Path) -> None:
     res = runner.invoke(app, ["proposal", str(params), "--formats", "html", "--out", str(bank / "out")])
     assert res.exit_code == 0, res.output
     page = next((bank / "out").rglob("proposal.html")).read_text(encoding="utf-8")
-    assert_inert(page, f"本建议书依据客户{SCRIPT}提供", f"理财经理：{IMG}", "<b onmouseover=alert(2)>配偶</b>")
+    assert_inert(page, f"{SCRIPT} 家庭", f"理财经理{IMG}", "<b onmouseover=alert(2)>配偶</b>")  # the cover
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
@@ -229,7 +229,8 @@ def test_network_xlsx_writes_formula_like_branch_names_as_text(tmp_path: Path) -
     header = [c.value for c in ranking[1]]
     row = dict(zip(header, ranking[2], strict=True))
     assert row["综合排名"].value == 1 and row["综合排名"].data_type == "n"
-    assert row["维护对象资产"].value == 1.5e6 and row["保·流失率"].number_format == "0.00%"
+    assert row["维护对象资产（万元）"].value == 150 and row["保·流失率"].number_format == "0.0%"
+    assert row["报告状态"].value == "=ok" and row["报告状态"].data_type == "s"
 
 
 def test_fact_find_writer_keeps_formula_like_text_and_the_loader_reads_it_back(tmp_path: Path) -> None:

@@ -72,13 +72,16 @@ def test_visits_workbook_in_chinese(tmp_path: Path) -> None:
     assert header[:6] == ["日期", "星期", "时间", "客户号", "客户姓名", "客户层级"]
     first = dict(zip(header, (c.value for c in sheet[2]), strict=True))
     assert first["日期"] == dt.datetime(2026, 10, 8) and sheet["A2"].number_format == "yyyy-mm-dd"
-    assert first["星期"] == "周四" and first["时间"] == "09:30" and first["客户姓名"] == "张三丰"
+    assert first["星期"] == "周四" and first["时间"] == dt.time(9, 30) and sheet["C2"].number_format == "hh:mm"
+    assert first["客户姓名"] == "张三丰"
     assert first["手机号"] == "138****5678" and first["客户层级"] == "私行/财富客户"
     assert [c.value for c in sheet["A"][1:]] == [dt.datetime(2026, 10, 8), dt.datetime(2026, 10, 9)]
     assert sheet.column_dimensions["K"].width >= 14  # the reason column fits 从未上门拜访
     unscheduled = wb["未安排"]
     assert [c.value for c in unscheduled[2]][1:3] == ["D", "赵六"]
-    assert unscheduled.cell(2, 8).value == "未指定维护人"
+    assert unscheduled.cell(2, 8).value == "未指定维护人；最早可安排：2026-10-10"
+    # A wealth manager (S1) has room from 10-10 (10-08 and 10-09 are full at one a day).
+    assert [c.value for c in unscheduled[1]][-2:] == ["最早拜访日", "最早可安排"]
 
 
 def test_visits_workbook_in_english_with_greetings(tmp_path: Path) -> None:
@@ -86,15 +89,16 @@ def test_visits_workbook_in_english_with_greetings(tmp_path: Path) -> None:
     clients = client_book(
         [{"client_id": "G", "phone": "13812345678", "birth_date": "1960-10-20", "maintainer_id": "S1"}]
     )
-    greetings = plan_greetings(clients, STAFF, "2026-09", GreetingSettings(), WorkCalendar())
+    greetings = plan_greetings(clients, STAFF, "2026-09", GreetingSettings(festivals=()), WorkCalendar()).rows
     wb = load_workbook(write_visits_xlsx(tmp_path / "v.xlsx", plan, "en", greetings=greetings))
     assert wb.sheetnames == ["Summary", "王经理_S1", "李理财_S2", "Not scheduled", "Greetings"]
     assert [c.value for c in wb["王经理_S1"][1]][:3] == ["Date", "Weekday", "Time"]
     assert wb["王经理_S1"]["B2"].value == "Thu" and wb["王经理_S1"]["K2"].value == "Never visited"
-    assert wb["Not scheduled"].cell(2, 8).value == "No maintainer assigned"
+    assert wb["Not scheduled"].cell(2, 8).value == "No maintainer assigned; earliest possible: 2026-10-10"
     row = [c.value for c in wb["Greetings"][2]]
-    assert row[:2] == [dt.datetime(2026, 10, 20), dt.datetime(2026, 10, 20)] and row[5] == "Flowers/gift"
-    assert row[7] == "Private & wealth · Birthday 20 Oct: flowers or a gift, delivered by 王经理 on 20 Oct"
+    assert row[:3] == [dt.datetime(2026, 10, 20), "Birthday", dt.datetime(2026, 10, 20)]
+    assert row[6] == "Flowers/gift"
+    assert row[8] == "Private & wealth · Birthday (20 Oct): flowers or a gift, delivered by 王经理 on 20 Oct"
 
 
 def test_phones_stay_masked_unless_asked(tmp_path: Path) -> None:
@@ -113,18 +117,19 @@ def test_phones_stay_masked_unless_asked(tmp_path: Path) -> None:
 
 
 def test_forum_workbook(tmp_path: Path) -> None:
-    forum = plan_forum(book(), STAFF, None, DECEMBER, WorkCalendar(), "2026-10")
+    forum = plan_forum(book(), STAFF, None, DECEMBER.model_copy(update={"venue": "三楼会议室"}), WorkCalendar(),
+                       dt.date(2026, 11, 2))
     salons = plan_salons(
         book(),
         None,
         [SalonSettings(theme="funds", capacity=3)],
         WorkCalendar(),
-        "2026-10",
+        dt.date(2026, 11, 2),
         staff=STAFF,
         avoid={forum.date},
     )
     wb = load_workbook(write_forum_invitees_xlsx(tmp_path / "f.xlsx", forum, "zh", salons))
-    assert wb.sheetnames == ["概况", "邀请名单", "筹备时间表", "主持人", "预算", "基金主题沙龙 2026-11-07"]
+    assert wb.sheetnames == ["概况", "邀请名单", "筹备时间表", "主持人", "预算", "基金主题沙龙 2026-11-21"]
     invitees = wb["邀请名单"]
     assert invitees.max_row == 76 and invitees.freeze_panes == "A2" and invitees.auto_filter.ref == "A1:H76"
     assert [c.value for c in invitees[1]] == [
@@ -143,8 +148,12 @@ def test_forum_workbook(tmp_path: Path) -> None:
     budget = {r[0].value: r[1].value for r in wb["预算"].iter_rows(min_row=2)}
     assert budget == {"人均预算": 800, "嘉宾费用": 48_000, "固定费用": 5000, "合计": 53_000}
     overview = {r[0].value: r[1].value for r in wb["概况"].iter_rows(min_row=2)}
-    assert overview["日期"] == "2026-12-05" and overview["主持人"] == "李理财、赵理财"
-    assert wb["基金主题沙龙 2026-11-07"].max_row == 4
+    assert overview["日期"] == "2026-12-05" and overview["主持人"] == "陈行长、李理财、赵理财"
+    assert overview["地点"] == "三楼会议室"
+    salon = wb["基金主题沙龙 2026-11-21"]
+    assert salon.max_row == 4
+    assert [c.value for c in salon[1]][5:] == ["维护人", "电话邀请日", "确认出席日", "确认出席", "会后回访日"]
+    assert [c.value for c in salon[2]][6] == dt.datetime(2026, 11, 6)  # 14 days before, on a working day
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from toolkit.base.schema import ASSET_COLUMNS, CLIENTS, ROLES, TIERS, ZH_LABELS
+from toolkit.base.schema import ASSET_COLUMNS, CLIENTS, CORPORATE_ROLES, ROLES, TIERS, ZH_LABELS
 from toolkit.inputs.factfind import load_fact_find
 from toolkit.inputs.params import load_branch_params, load_client_params
 from toolkit.inputs.tables import load_activities, load_clients, load_products, load_staff
@@ -114,7 +114,7 @@ def test_staff_of_every_role_per_branch(net: sample.SampleNetwork) -> None:
     staff = net.staff
     assert staff["staff_id"].is_unique and staff["staff_id"].str.fullmatch(r"S\d{6}").all()
     roles = staff.groupby("branch_id")["role"].agg(set)
-    assert roles.index.tolist() == ["B001", "B002", "B003"] and all(r == set(ROLES) for r in roles)
+    assert roles.index.tolist() == ["B001", "B002", "B003"] and all(r == {*ROLES, *CORPORATE_ROLES} for r in roles)
     assert staff["max_visits_per_month"].dtype == "Int64"
     assert staff["max_visits_per_month"].isna().any() and staff["max_visits_per_month"].notna().any()
     bigger = generate_network(branches=1, clients_per_branch=6000, months=2, end_period=END).staff

@@ -45,9 +45,13 @@ RISK_LEVELS = {"C1": "C1", "C2": "C2", "C3": "C3", "C4": "C4", "C5": "C5",
                "保守型": "C1", "稳健型": "C2", "平衡型": "C3", "成长型": "C4", "进取型": "C5"}
 PRODUCT_RISK = {"R1": "R1", "R2": "R2", "R3": "R3", "R4": "R4", "R5": "R5"}
 GENDERS = {"男": "M", "女": "F", "M": "M", "F": "F", "m": "M", "f": "F"}
-ROLE_WORDS = {**{r: r for r in ROLES}, "行长": "branch_president", "财富经理": "wealth_manager",
+#: Staff roles of corporate banking (对公): they maintain corporate clients, not the retail book.
+CORPORATE_ROLES: tuple[str, ...] = ("vice_president", "corporate_head", "corporate_manager")
+ROLE_WORDS = {**{r: r for r in (*ROLES, *CORPORATE_ROLES)}, "行长": "branch_president", "财富经理": "wealth_manager",
               "理财经理": "financial_advisor", "网点主任": "branch_director",
-              "大堂经理": "lobby_manager", "柜员": "teller", "网点员工": "teller"}
+              "大堂经理": "lobby_manager", "柜员": "teller", "网点员工": "teller",
+              "副行长": "vice_president", "分行公司业务部主任": "corporate_head", "公司业务部主任": "corporate_head",
+              "对公客户经理": "corporate_manager", "网点副主任": "branch_director"}
 ACTIVITY_KINDS = {"visit": "visit", "call": "call", "sms": "sms", "gift": "gift", "event": "event",
                   "拜访": "visit", "电话": "call", "短信": "sms", "礼品": "gift", "活动": "event"}
 CATEGORIES = {c: c for c in ASSET_COLUMNS}
@@ -71,6 +75,7 @@ ZH_LABELS: dict[str, str] = {
     "custody_margin": "三方存管保证金", "credit_card_annual_spend": "信用卡", "loan_balance": "个人贷款",
     "branch_president": "行长", "wealth_manager": "财富经理", "financial_advisor": "理财经理",
     "branch_director": "网点主任", "lobby_manager": "大堂经理", "teller": "柜员",
+    "vice_president": "副行长", "corporate_head": "分行公司业务部主任", "corporate_manager": "对公客户经理",
     "C1": "保守型", "C2": "稳健型", "C3": "平衡型", "C4": "成长型", "C5": "进取型",
 }
 @dataclass(frozen=True)
@@ -141,6 +146,7 @@ CLIENTS = Table(
         Column("card_level", "卡等级", "enum", vocabulary=CARD_LEVELS, default="normal"),
         Column("risk_level", "风险等级", "enum", vocabulary=RISK_LEVELS),
         Column("district", "区域", "text"),
+        Column("risk_assessed_on", "风险评估日期", "date", not_after="snapshot_date"),
     ),
     unique_key=("snapshot_date", "client_id"),
 )
@@ -153,6 +159,7 @@ STAFF = Table(
         Column("branch_id", "机构号", "text", required=True),
         Column("role", "岗位", "enum", required=True, vocabulary=ROLE_WORDS),
         Column("max_visits_per_month", "月拜访上限", "int"),
+        Column("phone", "手机号", "text"),
     ),
     unique_key=("staff_id",),
 )
@@ -179,6 +186,35 @@ ACTIVITIES = Table(
         Column("client_id", "客户号", "text", required=True),
         Column("kind", "类型", "enum", required=True, vocabulary=ACTIVITY_KINDS),
         Column("note", "备注", "text"),
+    ),
+)
+
+CORPORATE_CLIENTS = Table(
+    "corporate_clients",
+    (
+        Column("client_id", "客户号", "text", required=True, unique=True),
+        Column("name", "客户名称", "text", required=True),
+        Column("branch_id", "机构号", "text", required=True),
+        Column("deposit_balance", "存款余额", "amount"),
+        Column("target_credit", "目标授信金额", "amount"),
+        Column("manager_id", "客户经理", "text"),
+        # Co-managers by role (共管): blank means the branch's staff member of that role.
+        Column("leader_id", "行领导", "text"),
+        Column("head_id", "公司业务部主任", "text"),
+        Column("director_id", "网点主任", "text"),
+    ),
+    unique_key=("client_id",),
+)
+
+HOLDINGS = Table(
+    "holdings",
+    (
+        Column("client_id", "客户号", "text", required=True),
+        Column("product_id", "产品代码", "text"),
+        Column("category", "类别", "enum", vocabulary=CATEGORIES),
+        Column("amount", "金额", "amount", required=True),
+        Column("start_date", "起始日", "date", not_after="maturity_date"),
+        Column("maturity_date", "到期日", "date", required=True),
     ),
 )
 
@@ -231,4 +267,4 @@ FF_GOALS = Table(
 )
 FACT_FIND_SHEETS: tuple[Table, ...] = (FF_PROFILE, FF_FAMILY, FF_CASHFLOW, FF_BALANCE, FF_GOALS)
 
-TABLES: dict[str, Table] = {t.name: t for t in (CLIENTS, STAFF, PRODUCTS, ACTIVITIES)}
+TABLES: dict[str, Table] = {t.name: t for t in (CLIENTS, STAFF, PRODUCTS, ACTIVITIES, CORPORATE_CLIENTS, HOLDINGS)}

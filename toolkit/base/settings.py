@@ -92,18 +92,44 @@ class VisitSettings(Strict):
     first_visit_at: ClockTime = dt.time(9, 30)
     slot_minutes: int = Field(120, ge=15)
     visit_minutes: int = Field(90, ge=15)
+    #: No visit overlaps the lunch break [start, end): a slot that would is moved to its end.
+    lunch: tuple[ClockTime, ClockTime] = (dt.time(11, 30), dt.time(13, 30))
+    #: A client due inside the month may be visited from this many days before the due date.
+    due_lead_days: int = Field(3, ge=0)
+    #: Outflow-watch clients are visited within this many working days from the hand-out date.
+    outflow_workdays: int = Field(5, ge=1)
 
     @model_validator(mode="after")
     def _slots_fit(self) -> VisitSettings:
         if self.visit_minutes > self.slot_minutes:
             raise ValueError("visit_minutes must not exceed slot_minutes")
+        if self.lunch[0] > self.lunch[1]:
+            raise ValueError("lunch must be [start, end] with start ≤ end")
         return self
+
+
+StaffRole = Literal["branch_president", "wealth_manager", "financial_advisor", "branch_director",
+                    "lobby_manager", "teller"]
+
+
+class CoverageSettings(Strict):
+    """Top clients (200万+) must have a maintainer on the branch's staff (seed: the wealth manager with
+    the branch president): who takes them over when theirs is missing, left or elsewhere."""
+
+    #: Tiers whose clients must be covered.
+    top_tiers: tuple[TierName, ...] = ("private_wealth",)
+    #: Who takes a top client over, in order: the first role present on the staff with room left.
+    fallback_roles: tuple[StaffRole, ...] = ("branch_president", "wealth_manager")
+    #: At most this many handovers per person in one plan (the next role takes the rest).
+    max_handovers_per_staff: int = Field(15, ge=1)
 
 
 class ForumSettings(Strict):
     """The annual client forum (座谈会)."""
 
     window: Window
+    #: Where it is held (calendar LOCATION, invitations); text, never a path.
+    venue: str | None = Field(None, max_length=200)
     capacity: int = Field(60, ge=1)
     expected_attendance_rate: float = Field(0.8, gt=0, le=1)
     budget_per_guest: float = Field(800, ge=0)
@@ -140,12 +166,27 @@ class SalonSettings(Strict):
     preferred_weekdays: tuple[Weekday, ...] = ("sat", "sun")
     start_time: ClockTime = dt.time(14, 30)
     duration_minutes: int = Field(120, ge=15)
+    venue: str | None = Field(None, max_length=200)
+    #: Invitation calls, confirmation calls and follow-up calls, in days from the salon day.
+    timeline_days: dict[Literal["invitation_calls", "confirmation_calls", "follow_up_calls"], int] = Field(
+        default_factory=lambda: {"invitation_calls": -14, "confirmation_calls": -3, "follow_up_calls": 3})
 
 
 class GreetingSettings(Strict):
     """Happy-event greetings: gift tiers get flowers or a gift, everyone else an SMS."""
 
     gift_tiers: tuple[TierName, ...] = ("private_wealth", "wealth")
+    #: Festival greetings for every in-scope client (dates from the holiday calendar).
+    festivals: tuple[Literal["spring_festival", "mid_autumn"], ...] = ("spring_festival", "mid_autumn")
+    #: A happy event recorded in activities (kind gift/sms/call/visit/event, a note naming it) within
+    #: this many days before the hand-out date, not yet greeted, gets a greeting.
+    happy_event_days: int = Field(30, ge=0)
+    #: Words in an activity's note that mark a happy event, by kind of event.
+    happy_event_words: dict[Literal["wedding", "admission", "baby", "new_home", "promotion"],
+                            tuple[str, ...]] = Field(default_factory=lambda: {
+        "wedding": ("结婚", "婚礼", "新婚", "wedding"), "admission": ("升学", "录取", "金榜", "admission"),
+        "baby": ("生子", "添丁", "满月", "new baby"), "new_home": ("乔迁", "新居", "new home"),
+        "promotion": ("升职", "晋升", "promotion")})
 
 
 class RatioBenchmarks(Strict):
@@ -160,6 +201,47 @@ class RatioBenchmarks(Strict):
     solvency_ratio_min: float = 0.50
     debt_service_ratio_max: float = 0.60
     investment_to_net_assets_min: float = 0.50
+
+
+class LifeStageSettings(Strict):
+    """Benchmarks and advice that depend on the client's stage of life (a retired couple living on a
+    pension is not told to save 60% of its income)."""
+
+    #: The client counts as retired from this age, or when their occupation contains one of the words.
+    retirement_age: int = Field(60, ge=0)
+    retired_words: tuple[str, ...] = ("退休", "retired")
+    #: RatioBenchmarks fields that differ for retired clients (the rest stay as in `benchmarks`).
+    retired_benchmarks: dict[str, float] = Field(default_factory=lambda: {
+        "savings_ratio": 0.15, "savings_ratio_tolerance": 0.15, "investment_to_net_assets_min": 0.30})
+
+    @model_validator(mode="after")
+    def _known(self) -> LifeStageSettings:
+        unknown = sorted(set(self.retired_benchmarks) - set(RatioBenchmarks.model_fields))
+        if unknown:
+            raise ValueError(f"retired_benchmarks: unknown benchmarks {unknown}")
+        return self
+
+
+class PlanSettings(Strict):
+    """How the proposal's one plan assigns the household's money (toolkit.client.plan)."""
+
+    #: Each goal is funded until its simulated chance reaches this (or its current-path chance, if higher).
+    goal_confidence: float = Field(0.80, gt=0, le=1)
+    #: Goal horizon caps: a goal due within `years` is invested at most at `level` (key: years).
+    horizon_caps: dict[int, RiskLevel] = Field(default_factory=lambda: {3: "C2", 5: "C3"})
+    #: The return and volatility of the current path (money kept as it is, mostly deposits).
+    current_path_level: RiskLevel = "C1"
+    #: Existing holdings (whose terms are not known) fund only goals at least this many years away.
+    kept_min_years: int = Field(2, ge=0)
+    #: Emergency money: R1 products withdrawable within this many days (or with no term).
+    emergency_max_days: int = Field(90, ge=0)
+    emergency_categories: tuple[str, ...] = ("demand_deposit", "wealth_products", "funds")
+    #: Goal money is not put into these (a policy's surrender value is not the premium paid).
+    goal_excluded_categories: tuple[str, ...] = ("insurance", "custody_margin")
+    #: Purchases are to be made within this many days of the proposal date.
+    act_within_days: int = Field(30, ge=1)
+    #: The proposal is valid for this many months from its date.
+    validity_months: int = Field(3, ge=1)
 
 
 class ProposalSettings(Strict):
@@ -197,6 +279,8 @@ class ProposalSettings(Strict):
     time_deposit_words: tuple[str, ...] = ("定期", "time deposit")
     #: Tiers whose clients are candidates for the annual forum list in the service plan.
     forum_tiers: tuple[TierName, ...] = ("private_wealth", "wealth")
+    plan: PlanSettings = Field(default_factory=PlanSettings)
+    life_stage: LifeStageSettings = Field(default_factory=LifeStageSettings)
 
     @model_validator(mode="after")
     def _complete(self) -> ProposalSettings:
@@ -218,4 +302,62 @@ class ProposalSettings(Strict):
                 raise ValueError(f"model_mix.{level}: weights must be ≥ 0 and sum to 1")
         if any(v < 0 for v in self.volatility.values()):
             raise ValueError("volatility must be ≥ 0")
+        b = self.benchmarks
+        if not b.liquidity_ratio_min <= self.emergency_months <= b.liquidity_ratio_max:
+            # one rule: the emergency fund the plan builds is one the diagnosis calls sound
+            raise ValueError(f"emergency_months ({self.emergency_months:g}) must lie within the liquidity "
+                             f"benchmark {b.liquidity_ratio_min:g}–{b.liquidity_ratio_max:g} months")
         return self
+
+
+CorporateClass = Literal["class_1", "class_2", "class_3"]
+#: Who contacts a corporate client (the seed's roles): 行长/副行长 (leader), 分行公司业务部主任 (head),
+#: 客户经理 (manager), 网点主任/副主任 (director).
+ContactRole = Literal["leader", "head", "manager", "director"]
+
+
+class CorporateSettings(Strict):
+    """Corporate clients (对公客户): the seed's classes and minimum contacts per role and month.
+
+    一类: deposits ≥ class_1_deposits or target credit ≥ class_1_credit; 二类: deposits ≥ class_2_deposits
+    (and below 一类); 三类: the rest. Lower bounds are inclusive."""
+
+    class_1_deposits: float = Field(200_000_000, ge=0)
+    class_1_credit: float = Field(200_000_000, ge=0)
+    class_2_deposits: float = Field(50_000_000, ge=0)
+    #: Minimum visits and contacts per month: role -> class -> count (a class not listed needs none).
+    contacts: dict[ContactRole, dict[CorporateClass, int]] = Field(default_factory=lambda: {
+        "leader": {"class_1": 1, "class_2": 1},
+        "head": {"class_1": 2, "class_2": 2},
+        "manager": {"class_1": 3, "class_2": 3, "class_3": 3},
+        "director": {"class_2": 2, "class_3": 2},
+    })
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CorporateSettings:
+        if self.class_2_deposits > self.class_1_deposits:
+            raise ValueError("class_2_deposits must not exceed class_1_deposits")
+        if any(n < 0 for per_class in self.contacts.values() for n in per_class.values()):
+            raise ValueError("contacts must be ≥ 0")
+        return self
+
+
+class MaturitySettings(Strict):
+    """Maturity calls (到期提醒): call this many working days before a holding matures."""
+
+    contact_workdays_before: int = Field(5, ge=0, le=40)
+
+
+class AssessmentSettings(Strict):
+    """Risk assessments (风险评估): valid for valid_months; listed when missing, or expiring within
+    expiring_within_months of the plan month's first day."""
+
+    valid_months: int = Field(12, ge=1)
+    expiring_within_months: int = Field(2, ge=0)
+
+
+class TargetSettings(Strict):
+    """The 500万 marketing-target list: net assets ≥ Thresholds.marketing_net_assets are targets;
+    near_target (AUM, or fact-find net assets where one exists) up to it are near-targets."""
+
+    near_target: float = Field(3_000_000, ge=0)

@@ -33,6 +33,8 @@ OFFICIAL_YEARS: range = range(min(chinese_calendar.holidays).year, max(chinese_c
 #: calendar would silently miss the Spring Festival, so such a year is an input error instead.
 KNOWN_YEARS: range = range(holidays_lib.China.start_year, holidays_lib.China.end_year + 1)
 _FIXED_HOLIDAYS: tuple[tuple[int, int], ...] = ((1, 1), (5, 1), *((10, d) for d in range(1, 8)))
+#: Festival codes -> the holiday's name in the holidays package (its day itself, not the days off).
+_FESTIVAL_NAMES = {"spring_festival": "Chinese New Year (Spring Festival)", "mid_autumn": "Mid-Autumn Festival"}
 
 
 def plan_month(period: str) -> str:
@@ -118,6 +120,20 @@ class WorkCalendar:
         if d in info.make_up_workdays:
             return True
         return d.weekday() < 5 and d not in info.days_off
+
+    def is_rest_day(self, day: object) -> bool:
+        """A day clients are free for an event: not a working day (a 调休 make-up Saturday is one)
+        and not a statutory holiday (people travel)."""
+        return not self.is_workday(day) and not self.is_holiday(day)
+
+    def festival(self, code: str, year: int) -> dt.date | None:
+        """The day of a lunar festival in `year` (spring_festival: 正月初一, mid_autumn: 八月十五), as the
+        holidays package reckons it; None for a year it does not know."""
+        if year not in KNOWN_YEARS:
+            return None
+        name = _FESTIVAL_NAMES[code]
+        days = [d for d, n in holidays_lib.China(years=year).items() if n == name]
+        return min(days) if days else None
 
     def workdays(self, start: object, end: object) -> list[dt.date]:
         """Working days from start to end, both included."""

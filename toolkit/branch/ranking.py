@@ -7,10 +7,12 @@ branches by their mean rank. Column headers are words: toolkit.report.network_se
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
+from toolkit.base.periods import CompareTo
 from toolkit.branch import kpi
 from toolkit.branch.analytics import analyse_network
 from toolkit.inputs.books import BranchInputs
@@ -21,30 +23,57 @@ from toolkit.inputs.params import BranchParams
 FIVE: tuple[tuple[str, str, bool], ...] = tuple((k.rank_measure, k.char, k.higher_is_better) for k in kpi.FIVE)
 
 
-def rank_branches(table: pd.DataFrame) -> pd.DataFrame:
-    """Add client_growth_rate, one rank per KPI (1 = best, missing values last) and the overall rank."""
+def rank_rows(table: pd.DataFrame, within: str | None = None) -> pd.DataFrame:
+    """Add client_growth_rate, one rank per KPI (1 = best, missing values last) and the overall rank
+    (by mean rank), over all rows or within each group of the column `within` (a staff role)."""
     out = table.copy()
     base = out["base_clients"].astype("float64")
     out["client_growth_rate"] = (out["net_growth"].astype("float64") / base).where(base > 0)
+    groups = [out[within].astype("str")] if within else [pd.Series(0, index=out.index)]
     ranks = []
     for key, _, higher in FIVE:
         col = f"rank_{key}"
-        out[col] = out[key].astype("float64").rank(ascending=not higher, method="min", na_option="bottom")
+        out[col] = out[key].astype("float64").groupby(groups).rank(
+            ascending=not higher, method="min", na_option="bottom")
         ranks.append(col)
     out["mean_rank"] = out[ranks].mean(axis=1)
-    out["overall_rank"] = out["mean_rank"].rank(method="min").astype("int64")
+    out["overall_rank"] = out["mean_rank"].groupby(groups).rank(method="min").astype("int64")
     for col in ranks:
         out[col] = out[col].astype("int64")
-    return out.sort_values(["overall_rank", "current_aum"], ascending=[True, False], kind="stable")
+    return out
+
+
+def rank_branches(table: pd.DataFrame) -> pd.DataFrame:
+    """Add client_growth_rate, one rank per KPI (1 = best, missing values last) and the overall rank."""
+    return rank_rows(table).sort_values(["overall_rank", "current_aum"], ascending=[True, False], kind="stable")
+
+
+#: The rank columns compared with the last batch: overall first, then 保争挖抢培.
+RANK_COLUMNS: tuple[str, ...] = ("overall_rank", *(f"rank_{k}" for k, _, _ in FIVE))
+
+
+def with_rank_change(table: pd.DataFrame, previous: Mapping[str, Mapping[str, Any]] | None) -> pd.DataFrame:
+    """Add change_<rank column> = previous rank - rank now (positive: moved up) for every branch the
+    last batch ranked (`previous`: branch_id -> its ranks, as network.json holds them); null for
+    a branch new to the ranking or when there was no last batch."""
+    out = table.copy()
+    previous = previous or {}
+    for col in RANK_COLUMNS:
+        before = [previous.get(str(b), {}).get(col) for b in out["branch_id"]]
+        was = pd.array([None if v is None else int(v) for v in before], dtype="Int64")
+        out[f"change_{col}"] = was - pd.array(out[col].to_numpy(dtype="int64"), dtype="Int64")
+    return out
 
 
 def network_kpis(books: Iterable[tuple[BranchParams, BranchInputs]], period: str,
-                 branches: dict[str, str]) -> pd.DataFrame:
+                 branches: Mapping[str, str], compare_to: CompareTo | None = None) -> pd.DataFrame:
     """Every batch branch's KPIs, tier counts and AUM at `period` (indexed by branch id): the costly
-    part of the comparison, which does not depend on how the branch renders went."""
+    part of the comparison, which does not depend on how the branch renders went. compare_to: the
+    base of the network view (default: each data set's first params file's)."""
     frames = []
     for params, inputs in books:
-        net = analyse_network(inputs.clients, inputs.staff, period, params.compare_to, params.thresholds)
+        net = analyse_network(inputs.clients, inputs.staff, period, compare_to or params.compare_to,
+                              params.thresholds)
         net.index = net.index.astype(str)
         frames.append(net.loc[net.index.isin(list(branches))])
     table = pd.concat(frames)

@@ -134,9 +134,10 @@ def profile(
     _supported_option("--period", period)
     bp = load_branch_params(params, {"period": period} if period else None)
     from toolkit.branch.plan import build_branch_plan
+    from toolkit.inputs.books import load_branch_inputs
     from toolkit.report.summary import branch_summary
 
-    summary = branch_summary(build_branch_plan(bp))
+    summary = branch_summary(build_branch_plan(bp, load_branch_inputs(bp, branch_only=True)))
     if json_file is not None:
         text = json.dumps(summary, ensure_ascii=False, indent=2)
         if str(json_file) == "-":
@@ -183,14 +184,19 @@ def branch(
     period: Annotated[str | None, typer.Option(help="Month to report, e.g. 2026-11")] = None,
     formats: Annotated[str, typer.Option(help="Comma-separated: html,pdf")] = "html,pdf",
     out_root: Annotated[Path, typer.Option("--out", help="Output root")] = Path("outputs"),
+    as_of: Annotated[str | None, typer.Option(
+        help="Hand-out date, e.g. 2026-12-02: nothing is dated before it (default: today in the plan month, "
+             "else its first day)")] = None,
 ) -> None:
     """Render the branch plan (HTML, PDF, executed notebook, summary.json and work lists)."""
     from toolkit.commands.run import render_branch
 
     period = _id_option("--period", period, "a month like 2026-11")
     _supported_option("--period", period)
+    as_of = _id_option("--as-of", as_of, "a date like 2026-12-02")
+    _supported_option("--as-of", as_of)
     _print_folder("Branch plan written", render_branch(params, period=period, formats=_formats(formats),
-                                                       out_root=out_root))
+                                                       out_root=out_root, as_of=as_of))
 
 
 @app.command()
@@ -236,14 +242,25 @@ def monthly(
     scheduler: Annotated[str | None, typer.Option(
         help="Run the branches on this Dask scheduler's workers (tcp://HOST:PORT) instead of local processes; "
              "every worker must see the params, inputs and --out at the same paths")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        help="Hand-out date of every branch plan, e.g. 2026-12-02 (default: each branch's params, else today "
+             "in the plan month, else its first day)")] = None,
+    compare_to: Annotated[str | None, typer.Option(
+        "--compare-to", help="Base of the network comparison: previous_month, quarter_start or year_start "
+                             "(default: the branches' params)")] = None,
 ) -> None:
     """Render every branch's plan, then the network comparison; exit 1 if any branch failed."""
     from toolkit.commands.monthly import run_monthly
 
     period = _id_option("--period", period, "a month like 2026-11")
     _supported_option("--period", period)
+    as_of = _id_option("--as-of", as_of, "a date like 2026-12-02")
+    _supported_option("--as-of", as_of)
+    if compare_to not in (None, "previous_month", "quarter_start", "year_start"):
+        raise InputError(f"--compare-to takes previous_month, quarter_start or year_start, not {compare_to!r}")
     manifest = run_monthly(period=period, params_dir=params_dir, workers=workers, resume=resume,
-                           formats=_formats(formats), out_root=out_root, timeout=timeout, scheduler=scheduler)
+                           formats=_formats(formats), out_root=out_root, timeout=timeout, scheduler=scheduler,
+                           as_of=as_of, compare_to=compare_to)  # type: ignore[arg-type]
     pending = [k for k, e in manifest.entries.items() if e.status == "pending"]
     out.print(f"{len(manifest.ok)} ok, {len(manifest.failed)} failed"
               + (f", {len(pending)} pending" if pending else "") + f"; manifest: {manifest.path}")
@@ -269,6 +286,29 @@ def template_fact_find(file: Annotated[Path, typer.Argument(help="Workbook to wr
 
     write_template(file)
     out.print(f"Fact-find template written to {file}")
+
+
+def _table_template(kind: str, file: Path) -> None:
+    if file.suffix.lower() != ".xlsx":
+        raise InputError(f"{file}: the {kind} template must be an .xlsx file")
+    from toolkit.inputs.table_templates import write_table_template
+
+    write_table_template(kind, file)
+    out.print(f"{kind} template written to {file}")
+
+
+@template_app.command("corporate-clients")
+@_guarded
+def template_corporate_clients(file: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx)")]) -> None:
+    """Write the empty corporate clients table (对公客户: 客户号, 存款余额, 目标授信金额, 客户经理 …)."""
+    _table_template("corporate-clients", file)
+
+
+@template_app.command("holdings")
+@_guarded
+def template_holdings(file: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx)")]) -> None:
+    """Write the empty holdings table (持有产品: 客户号, 产品代码 or 类别, 金额, 起始日, 到期日)."""
+    _table_template("holdings", file)
 
 
 _DB_HELP = "Portal database (default: <outputs>/.portal/portal.db)"

@@ -14,33 +14,39 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.base.errors import InputError, Problem
 from toolkit.base.ids import path_under
-from toolkit.base.periods import parse_period, report_period
+from toolkit.base.periods import CompareTo, parse_period, report_period
 from toolkit.commands.run import BRANCH_FILES, _render_branch, notebook_path, render_branch, warm_up
 from toolkit.engine.lifecycle import batch_lock, make_work_dir, sweep
 from toolkit.inputs.params import BranchParams, load_branch_params
 from toolkit.report.text import page_labels, say
 
 if TYPE_CHECKING:
-    import pandas as pd
-
+    from toolkit.branch.network_kpi import NetworkFigures
     from toolkit.inputs.books import BranchInputs
 
 
 def branch_job(params_path: str, period: str, formats: list[str], out_root: str, timeout: int,
-               inputs_dir: str | None = None) -> list[str]:
-    """One batch job (runs in a worker process): render a branch, return the files published."""
+               inputs_dir: str | None = None, as_of: str | None = None) -> list[str]:
+    """One batch job (runs in a worker process): render a branch, return the files published;
+    `as_of`: the hand-out date of `--as-of` (else each branch's params / default)."""
     if not inputs_dir:  # the batch could not pre-load this branch's data: validate it here, fully
-        return [str(p) for p in sorted(render_branch(params_path, period, formats, out_root, timeout).iterdir())]
-    params = load_branch_params(params_path)
-    dest = _render_branch(Path(params_path), params, period, Path(inputs_dir), formats, Path(out_root), timeout)
+        return [str(p) for p in sorted(render_branch(params_path, period, formats, out_root, timeout,
+                                                     as_of).iterdir())]
+    params = load_branch_params(params_path, {"as_of": as_of} if as_of else None)
+    dest = _render_branch(Path(params_path), params, period, Path(inputs_dir), formats, Path(out_root), timeout,
+                          as_of)
     return [str(p) for p in sorted(dest.iterdir()) if p.is_file()]
 
 
 def run_monthly(period: str | None = None, params_dir: str | Path = "params/branches", workers: int | None = None,
                 resume: bool = False, formats: Sequence[str] = ("html", "pdf"), out_root: str | Path = "outputs",
-                timeout: int = 600, progress: bool = True, scheduler: str | None = None) -> Any:
+                timeout: int = 600, progress: bool = True, scheduler: str | None = None,
+                compare_to: CompareTo | None = None, as_of: str | None = None) -> Any:
     """Every branch's plan in parallel (one failure never stops the others), then the network
     comparison. Returns the batch Manifest (manifest.json in outputs/<period>/).
+
+    compare_to: the base of the network view (previous_month / quarter_start / year_start;
+    default: the branches' params). The branch plans keep their own params' base.
 
     scheduler: a Dask scheduler ("tcp://HOST:PORT") whose workers render the branches instead of
     local processes (`workers` is then not used); the slices they read are under out_root/.staging,
@@ -62,11 +68,13 @@ def run_monthly(period: str | None = None, params_dir: str | Path = "params/bran
         raise InputError(Problem(str(params_dir), "no branch params files (*.yaml) in this folder"))
     out_root = Path(out_root).resolve()  # workers and the manifest must agree on every path
     with batch_lock(out_root):  # a second batch on this root exits 2 (BatchRunningError)
-        return _run_monthly_locked(period, files, workers, resume, formats, out_root, timeout, progress, scheduler)
+        return _run_monthly_locked(period, files, workers, resume, formats, out_root, timeout, progress, scheduler,
+                                   compare_to, as_of)
 
 
 def _run_monthly_locked(period: str, files: list[Path], workers: int | None, resume: bool, formats: Sequence[str],
-                        out_root: Path, timeout: int, progress: bool, scheduler: str | None = None) -> Any:
+                        out_root: Path, timeout: int, progress: bool, scheduler: str | None = None,
+                        compare_to: CompareTo | None = None, as_of: str | None = None) -> Any:
     """`run_monthly` holding the root's lock; first it sweeps what a killed run left (`resume` redoes its work)."""
     from toolkit.engine.batch import run_batch
     from toolkit.engine.publish import sweep_folder
@@ -77,20 +85,20 @@ def _run_monthly_locked(period: str, files: list[Path], workers: int | None, res
     sweep(out_root)
     sweep_folder(period_dir)
     staged = make_work_dir(out_root, "batch")  # every branch's slice of the client book
-    shared: dict[str, Any] = {}
+    shared: dict[str, Any] = {"as_of": as_of}  # the hand-out date of --as-of, for every branch job
 
     def prepare() -> Iterator[Any]:
-        from toolkit.branch.ranking import network_kpis
+        from toolkit.branch.network_kpi import network_figures
         from toolkit.engine.render import warm_converters_in_background
 
         yield from _batch_jobs(files, period, formats, out_root, timeout, staged, shared)
-        # Every job is out; while the workers render: the converters and the network's KPIs.
+        # Every job is out; while the workers render: the converters and the network's figures.
         warm_converters_in_background(formats)
         if shared["books"]:
             try:
-                shared["kpis"] = network_kpis(shared["books"], period, shared["names"])
+                shared["figures"] = network_figures(shared["books"], period, shared["names"], compare_to)
             except Exception:  # noqa: BLE001 - computed again after the batch, which reports the failure
-                shared.pop("kpis", None)
+                shared.pop("figures", None)
 
     try:
         manifest = run_batch(prepare, workers=workers, resume=resume, manifest_path=period_dir / "manifest.json",
@@ -100,7 +108,8 @@ def _run_monthly_locked(period: str, files: list[Path], workers: int | None, res
             status = {k: e.status for k, e in manifest.entries.items()}
             try:
                 write_network(shared["books"], period, shared["names"], period_dir, status=status, formats=formats,
-                              timeout=timeout, kpis=shared.get("kpis"))
+                              timeout=timeout, language=shared.get("language", "zh"), figures=shared.get("figures"),
+                              compare_to=compare_to, mask_pii=shared.get("mask_pii"))
                 manifest.meta.pop("network_error", None)
             except Exception as exc:  # the branch plans stand; the comparison failure is reported
                 manifest.meta["network_error"] = f"{type(exc).__name__}: {exc}"
@@ -111,7 +120,8 @@ def _run_monthly_locked(period: str, files: list[Path], workers: int | None, res
 
 
 def _data_key(params: BranchParams) -> tuple:
-    return tuple(params.data.clients), params.data.staff, params.data.products, params.data.activities
+    return (tuple(params.data.clients), params.data.staff, params.data.products, params.data.activities,
+            params.data.corporate_clients, params.data.holdings, tuple(params.data.fact_finds))
 
 
 def _batch_jobs(files: list[Path], period: str, formats: Sequence[str], out_root: Path, timeout: int,
@@ -135,6 +145,11 @@ def _batch_jobs(files: list[Path], period: str, formats: Sequence[str], out_root
             params_of[path] = None
             continue
         names[params_of[path].branch_id] = params_of[path].branch_name
+        # The network view masks staff names unless every branch's params say mask_pii: false, and
+        # speaks the branches' language when they share one.
+        shared["mask_pii"] = shared.get("mask_pii", False) or params_of[path].mask_pii
+        shared.setdefault("languages", set()).add(params_of[path].language)
+        shared["language"] = next(iter(shared["languages"])) if len(shared["languages"]) == 1 else "zh"
         groups.setdefault(_data_key(params_of[path]), []).append((path, params_of[path]))
     seen: set[str] = set()
 
@@ -145,6 +160,8 @@ def _batch_jobs(files: list[Path], period: str, formats: Sequence[str], out_root
                                   "out_root": str(out_root.resolve()), "timeout": timeout}
         if inputs_dir is not None:
             kwargs["inputs_dir"] = str(inputs_dir)
+        if shared.get("as_of"):
+            kwargs["as_of"] = shared["as_of"]
         if job_id in seen:
             job_id = f"{job_id}:{path.name}"
         seen.add(job_id)
@@ -171,29 +188,36 @@ def _batch_jobs(files: list[Path], period: str, formats: Sequence[str], out_root
 
 def write_network(books: Sequence[tuple[BranchParams, BranchInputs]], period: str, branches: dict[str, str],
                   period_dir: Path, status: dict[str, str] | None = None, formats: Sequence[str] = ("html",),
-                  timeout: int = 600, language: str = "zh", kpis: pd.DataFrame | None = None) -> list[Path]:
-    """network.xlsx and network.html (plus .pdf when asked) in outputs/<period>/, published together
-    only once all were produced; the executed network notebook is kept beside them for audit.
-    Everything is made in this run's own work folder under the output root (toolkit.engine.lifecycle), so
-    two runs never share a staging folder. kpis: `network_kpis` of the same books, when computed."""
-    from toolkit.branch.ranking import network_table
+                  timeout: int = 600, language: str = "zh", figures: NetworkFigures | None = None,
+                  compare_to: CompareTo | None = None, mask_pii: bool | None = None) -> list[Path]:
+    """network.xlsx, network.json and network.html (plus .pdf when asked) in outputs/<period>/,
+    published together only once all were produced; the executed network notebook is kept beside
+    them for audit. The action load is read from the branches' summary.json in period_dir, the rank
+    change from the last earlier period's network.json beside it. Everything is made in this run's
+    own work folder under the output root (toolkit.engine.lifecycle), so two runs never share a
+    staging folder. figures: `network_figures` of the same books, when already computed."""
+    from toolkit.branch import network_kpi
     from toolkit.engine.lifecycle import work_dir
     from toolkit.engine.publish import publish_files
     from toolkit.engine.render import render_notebook
-    from toolkit.report.network_files import write_network_xlsx
+    from toolkit.report import network_files
 
-    table = network_table(books, period, branches, status, kpis)
+    prev_period, previous = network_files.previous_ranks(period_dir.parent, period)
+    view = network_kpi.network_view(books, period, branches, status=status,
+                                    summaries=network_files.summaries_of(period_dir, branches),
+                                    previous=previous, previous_period=prev_period, figures=figures,
+                                    compare_to=compare_to, mask_pii=mask_pii)
     failed = period_dir / "_failed"
     with work_dir(period_dir.parent, "network") as work:
-        data = work / "network.parquet"
-        table.to_parquet(data, index=False)
+        data = network_files.save_view(view, work / "view")
         lang = language
         stage = work / "network"
         files = render_notebook(notebook_path("network"), {"table_path": str(data), "period": period}, stage,
                                 "network", formats=formats, language=language, timeout=timeout,
                                 failed_dir=failed / "_network", title=say("title.network", lang), labels=page_labels(lang),
                                 subtitle=say("title.network_sub", lang, period=period))
-        files.append(write_network_xlsx(table, stage / "network.xlsx", language))
+        files.append(network_files.write_network_xlsx(view, stage / "network.xlsx", language))
+        files.append(network_files.write_network_json(view, stage / "network.json"))
         written = publish_files(files, period_dir)
     with contextlib.suppress(OSError):
         failed.rmdir()  # only if empty: an earlier failure of the comparison was resolved

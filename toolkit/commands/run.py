@@ -57,12 +57,24 @@ def branch_dest(out_root: Path, period: str, branch_id: str) -> Path:
     return path_under(out_root, period, branch_id)
 
 
+def _with_as_of(params: BranchParams, as_of: str, folder: Path) -> Path:
+    """The validated params with the hand-out date of `--as-of`, as a params file in the work folder
+    (data paths already absolute), so the kernel plans from the same day as this process."""
+    path = folder / "branch_params_as_of.yaml"
+    raw = params.model_copy(update={"as_of": dt.date.fromisoformat(as_of)}).model_dump(mode="json", exclude_none=True)
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def _render_branch(params_path: Path, params: BranchParams, period: str, inputs_dir: Path,
-                   formats: Sequence[str], out_root: Path, timeout: int) -> Path:
-    """Render from a folder holding the branch's validated slice (`write_inputs(branch_slice(...))`)."""
+                   formats: Sequence[str], out_root: Path, timeout: int, as_of: str | None = None) -> Path:
+    """Render from a folder holding the branch's validated slice (`write_inputs(branch_slice(...))`);
+    `as_of` (the hand-out date given on the command line) overrides the params'."""
     from toolkit.base.workdays import plan_month
     from toolkit.engine.render import render_notebook
 
+    if as_of:
+        params_path = _with_as_of(params, as_of, Path(inputs_dir))
     lang = params.language
     dest = branch_dest(out_root, period, params.branch_id)
     render_notebook(
@@ -77,19 +89,20 @@ def _render_branch(params_path: Path, params: BranchParams, period: str, inputs_
 
 
 def render_branch(params_path: str | Path, period: str | None = None, formats: Sequence[str] = ("html", "pdf"),
-                  out_root: str | Path = "outputs", timeout: int = 600) -> Path:
-    """Validate, then render one branch plan into outputs/<period>/<branch_id>/ (all files or none)."""
+                  out_root: str | Path = "outputs", timeout: int = 600, as_of: str | None = None) -> Path:
+    """Validate, then render one branch plan into outputs/<period>/<branch_id>/ (all files or none);
+    `as_of`: the hand-out date (default: the params', else today in the plan month or its first day)."""
     warm_up()  # first thing: the kernel's imports run on another core while this process reads the data
     from toolkit.branch.plan import build_branch_plan
     from toolkit.inputs.books import branch_slice, load_branch_inputs, write_inputs
 
-    params = load_branch_params(params_path)
-    inputs = load_branch_inputs(params)
+    params = load_branch_params(params_path, {"as_of": as_of} if as_of else None)
+    inputs = load_branch_inputs(params, branch_only=True)  # its rows only (CONTRACT §1: the rows a run uses)
     plan = build_branch_plan(params, inputs, period)  # any input problem surfaces here, before a kernel
     with work_dir(out_root, "inputs") as tmp:  # under the output root, never the system temp folder
         write_inputs(branch_slice(inputs, params.branch_id), tmp)
         return _render_branch(Path(params_path), params, plan.analytics.period, tmp, formats,
-                              Path(out_root), timeout)
+                              Path(out_root), timeout, as_of)
 
 
 def warm_up() -> None:
@@ -187,14 +200,16 @@ def _render_checked_proposal(params: ClientParams, params_path: Path, full_check
     )
     from toolkit.inputs.factfind import load_fact_find
 
-    book, shelf, acts = load_client_tables(params, full_check)
+    book, shelf, acts, staff = load_client_tables(params, full_check)
+    if staff is not None:  # only the advisor's own row goes to the kernel (their name and phone)
+        staff = staff.loc[staff["staff_id"].astype(str) == str(params.advisor)].reset_index(drop=True)
     ff = load_fact_find(params.fact_find)
     check_fact_find_client(ff.client_id, params)
     day = params.as_of or dt.date.today()
     if book is not None:
         book = book.loc[book["client_id"].astype(str) == params.client_id].reset_index(drop=True)
     acts = acts.loc[acts["client_id"].astype(str) == params.client_id].reset_index(drop=True)
-    inputs_dir = write_inputs(SimpleNamespace(clients=book, staff=None, products=shelf, activities=acts),
+    inputs_dir = write_inputs(SimpleNamespace(clients=book, staff=staff, products=shelf, activities=acts),
                               tmp_path / "inputs")  # not BranchInputs: the analytics stack is not needed here
     write_checked_fact_find(ff, inputs_dir)
     lang = params.language

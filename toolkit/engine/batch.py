@@ -206,7 +206,7 @@ def run_batch(jobs: Sequence[Job] | Callable[[], Iterable[Job]], workers: int | 
     then runs as soon as it is yielded, while the generator prepares the next one.
     The manifest lists exactly these jobs; `manifest.exit_code` is 1 if any failed.
     scheduler: a Dask scheduler's address ("tcp://HOST:PORT"): the jobs run on its workers
-    (`toolkit.engine.dask_runner`; `workers` and `timeout` are then not used), and the
+    (`toolkit.engine.dask_runner`; `workers` is then not used, `timeout` applies on the workers), and the
     batch ends early, with the jobs not done failed or pending, if the scheduler goes away.
     """
     if not callable(jobs):
@@ -214,8 +214,8 @@ def run_batch(jobs: Sequence[Job] | Callable[[], Iterable[Job]], workers: int | 
         if len(set(ids)) != len(ids):
             raise ValueError("job ids must be unique")
         return _run_batch(list(jobs), workers, resume, Path(manifest_path), timeout, progress, meta, warm_up,
-                          _dask(scheduler, warm_up))
-    early = _dask(scheduler, warm_up) or _Runner(None, max(1, workers or os.cpu_count() or 1), timeout, None, warm_up)
+                          _dask(scheduler, warm_up, timeout))
+    early = _dask(scheduler, warm_up, timeout) or _Runner(None, max(1, workers or os.cpu_count() or 1), timeout, None, warm_up)
     early.start()
     try:
         source = jobs()
@@ -224,8 +224,8 @@ def run_batch(jobs: Sequence[Job] | Callable[[], Iterable[Job]], workers: int | 
         early.close()
 
 
-def _dask(scheduler: str | None, warm_up: str | None) -> DaskRunner | None:
-    return DaskRunner(scheduler, None, warm_up=warm_up) if scheduler else None
+def _dask(scheduler: str | None, warm_up: str | None, timeout: float) -> DaskRunner | None:
+    return DaskRunner(scheduler, None, warm_up=warm_up, timeout=timeout) if scheduler else None
 
 
 def _run_batch(jobs: Iterable[Job], workers: int | None, resume: bool, manifest_path: Path, timeout: float,

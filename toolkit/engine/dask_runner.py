@@ -16,8 +16,10 @@ manifest as soon as it arrives (`Manifest.record`), one job's failure never stop
   and the batch ends (exit 1); `resume`, locally or on a new scheduler, finishes them. The same when
   the scheduler has had no worker at all for `NO_WORKERS_GRACE` seconds while jobs wait.
 - Warm-up: `warm_up` runs once in each worker process present when the batch starts (`Client.run`).
-- Time limits: a Dask task runs in a worker thread, where `run_job`'s SIGALRM cannot be used; a
-  job is bounded by the notebook's own cell timeout (the `timeout` of `render_notebook`) instead.
+- Time limits: the same per-job limit as the local pool (`timeout`, seconds from the job's start on its
+  worker). A Dask task runs in a worker thread, where SIGALRM cannot be used: `run_job` arms a timer
+  there instead (`worker._ThreadAlarm`: the job's thread receives `JobTimeout` and the processes the
+  job started are killed), and the job is recorded "timed out" like a local one.
 """
 
 from __future__ import annotations
@@ -74,8 +76,9 @@ class DaskRunner:
     """Runs jobs on a Dask scheduler; the interface of `batch._Runner` (start, run, close)."""
 
     def __init__(self, address: str, manifest: Manifest | None, progress: Any = None,
-                 connect_timeout: float | None = None, warm_up: str | None = None):
+                 connect_timeout: float | None = None, warm_up: str | None = None, timeout: float = 0):
         self.address = check_address(address)
+        self.timeout = timeout  # seconds per job on its worker (0 = none)
         self.warm_up = warm_up
         self.manifest, self.progress = manifest, progress
         self.connect_timeout = connect_timeout or CONNECT_TIMEOUT
@@ -139,8 +142,7 @@ class DaskRunner:
             self._scheduler_gone()
             return
         key = f"clientcare-{job.id}-{uuid.uuid4().hex[:12]}"
-        # timeout 0: a Dask task runs in a worker thread, where run_job's alarm cannot be set.
-        future = self.client.submit(run_job, job.target, job.kwargs, 0, key=key, pure=False)
+        future = self.client.submit(run_job, job.target, job.kwargs, self.timeout, key=key, pure=False)
         self.running[future] = (job, time.monotonic())
 
     def _collect(self, wait: float) -> None:

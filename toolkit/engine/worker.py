@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import gc
 import importlib
 import logging
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 #: The batch's logger name, unchanged by the split, so logging settings for the engine still apply.
@@ -47,11 +49,12 @@ def _on_alarm(_signum: int, _frame: Any) -> None:
     raise JobTimeout
 
 
-def _kill_children() -> None:
-    """After a timeout, stop what the job started (a Jupyter kernel) so it cannot linger."""
+def _kill_children(keep: Collection[int] = ()) -> None:
+    """After a timeout, stop what the job started (a Jupyter kernel) so it cannot linger; `keep`: pids
+    left alone (what was there before the job, in a process that runs other jobs beside it)."""
     import psutil
 
-    children = psutil.Process().children(recursive=True)
+    children = [c for c in psutil.Process().children(recursive=True) if c.pid not in keep]
     for child in children:
         with contextlib.suppress(psutil.Error):
             child.kill()
@@ -87,18 +90,67 @@ def _forget_abandoned_tasks() -> None:
         logger.disabled = disabled
 
 
+class _ThreadAlarm:
+    """A job's time limit where SIGALRM cannot serve (a Dask task runs in a worker thread, and only the
+    main thread receives signals): a timer raises `JobTimeout` in the job's thread (an asynchronous
+    exception, delivered at its next Python instruction) and kills the processes the job started (its
+    kernel), so a job waiting on them wakes up to receive it. Processes that were there before the job
+    (the worker's kernel template, other threads' kernels) are left alone."""
+
+    def __init__(self, timeout: float):
+        self.thread = threading.get_ident()
+        self.before = _descendants()
+        self.lock = threading.Lock()
+        self.fired = self.done = False
+        self.timer = threading.Timer(timeout, self._fire)
+        self.timer.daemon = True
+
+    def __enter__(self) -> _ThreadAlarm:
+        self.timer.start()
+        return self
+
+    def _fire(self) -> None:
+        with self.lock:
+            if self.done:
+                return
+            self.fired = True
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread), ctypes.py_object(JobTimeout))
+        _kill_children(keep=self.before)
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+        with self.lock:
+            self.done = True
+            if self.fired:  # raised already, or still pending: then it must not hit the caller later
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread), None)
+
+
+def _descendants() -> set[int]:
+    import psutil
+
+    with contextlib.suppress(psutil.Error):
+        return {p.pid for p in psutil.Process().children(recursive=True)}
+    return set()
+
+
 def run_job(target: str, kwargs: dict[str, Any], timeout: float) -> dict[str, Any]:
-    """Run one job in this (worker) process; never raises, always reports."""
+    """Run one job in this (worker) process; never raises, always reports.
+
+    timeout: seconds (0 = none), by SIGALRM in a process's main thread (the local pool's workers), by
+    `_ThreadAlarm` in any other thread (a Dask worker's)."""
     started = time.perf_counter()
-    use_alarm = timeout > 0 and hasattr(signal, "setitimer")
+    main = threading.current_thread() is threading.main_thread()
+    use_alarm = timeout > 0 and main and hasattr(signal, "setitimer")
     previous = signal.signal(signal.SIGALRM, _on_alarm) if use_alarm else None
     if use_alarm:
         signal.setitimer(signal.ITIMER_REAL, timeout)
+    alarm = _ThreadAlarm(timeout) if timeout > 0 and not main else contextlib.nullcontext()
     try:
-        result = resolve_target(target)(**kwargs)
+        with alarm:
+            result = resolve_target(target)(**kwargs)
         outcome: dict[str, Any] = {"status": "ok", "files": _paths(result)}
     except JobTimeout:
-        _kill_children()
+        _kill_children(keep=alarm.before if isinstance(alarm, _ThreadAlarm) else ())
         outcome = {"status": "failed", "error": f"timed out after {timeout:g} s", "timed_out": True}
     except (Exception, SystemExit) as exc:
         from toolkit.base.errors import ClientcareError

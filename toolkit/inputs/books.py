@@ -16,6 +16,7 @@ import pandas as pd
 
 from toolkit.base.errors import InputError, Problem
 from toolkit.inputs.params import BranchParams, ClientParams
+from toolkit.inputs.practices import load_corporate_clients, load_fact_find_assets, load_holdings
 from toolkit.inputs.tables import load_activities, load_clients, load_products, load_staff
 
 if TYPE_CHECKING:
@@ -30,17 +31,36 @@ class BranchInputs:
     staff: pd.DataFrame
     products: pd.DataFrame | None
     activities: pd.DataFrame
+    #: Optional tables of the seed's practices (toolkit.inputs.practices); None when not given.
+    corporate_clients: pd.DataFrame | None = None
+    holdings: pd.DataFrame | None = None
+    fact_find_assets: pd.DataFrame | None = None
 
 
-def load_branch_inputs(params: BranchParams) -> BranchInputs:
-    """Load every table the params name; problems of all files are reported together."""
+#: The optional tables handed over with the four above (write_inputs, read_inputs, branch_slices).
+PRACTICE_TABLES: tuple[str, ...] = ("corporate_clients", "holdings", "fact_find_assets")
+
+
+def load_branch_inputs(params: BranchParams, branch_only: bool = False) -> BranchInputs:
+    """Load every table the params name; problems of all files are reported together.
+
+    branch_only: of the client book and the activities, only the rows a run of the params' branch
+    uses (`toolkit.inputs.branch_rows`; `branch_slice` of the result is the result), as `clientcare
+    profile` and `clientcare branch` need; the batch and the network read the whole book."""
+    from toolkit.inputs.branch_rows import load_branch_clients, load_client_activities
+
     problems = []
     loaded: dict[str, Any] = {}
     steps = {
-        "clients": lambda: load_clients(params.data.clients),
+        "clients": lambda: (load_branch_clients(params.data.clients, params.branch_id) if branch_only
+                            else load_clients(params.data.clients)),
         "staff": lambda: load_staff(params.data.staff),
         "products": lambda: load_products(params.data.products) if params.data.products else None,
-        "activities": lambda: load_activities(params.data.activities),
+        "activities": lambda: (load_client_activities(params.data.activities, _client_ids(loaded.get("clients")))
+                               if branch_only else load_activities(params.data.activities)),
+        "corporate_clients": lambda: load_corporate_clients(params.data.corporate_clients),
+        "holdings": lambda: load_holdings(params.data.holdings),
+        "fact_find_assets": lambda: load_fact_find_assets(params.data.fact_finds),
     }
     for name, step in steps.items():
         try:
@@ -52,12 +72,17 @@ def load_branch_inputs(params: BranchParams) -> BranchInputs:
     return BranchInputs(**loaded)
 
 
+def _client_ids(book: pd.DataFrame | None) -> set[str]:
+    """The client ids of a loaded book (none when it failed to load: then only the headers are checked)."""
+    return set() if book is None else set(book["client_id"].dropna().astype(str))
+
+
 def write_inputs(inputs: BranchInputs | SimpleNamespace, folder: Path) -> Path:
     """Validated tables as parquet, for `read_inputs` in the kernel: clients, staff, products and
     activities attributes, each a frame or None."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("clients", "staff", "products", "activities"):
-        frame = getattr(inputs, name)
+    for name in ("clients", "staff", "products", "activities", *PRACTICE_TABLES):
+        frame = getattr(inputs, name, None)
         if frame is not None:
             frame.to_parquet(folder / f"{name}.parquet", index=False)
     return folder
@@ -67,7 +92,8 @@ def read_inputs(folder: str | Path) -> BranchInputs:
     from toolkit.inputs.books import BranchInputs
 
     clients, staff, products, activities = read_tables(Path(folder), "clients", "staff", "products", "activities")
-    return BranchInputs(clients=clients, staff=staff, products=products, activities=activities)
+    extra = dict(zip(PRACTICE_TABLES, read_tables(Path(folder), *PRACTICE_TABLES), strict=True))
+    return BranchInputs(clients=clients, staff=staff, products=products, activities=activities, **extra)
 
 
 def read_tables(folder: Path, *names: str) -> list[pd.DataFrame | None]:
@@ -105,7 +131,22 @@ def branch_slices(inputs: BranchInputs, branch_ids: Sequence[str]) -> Iterator[t
             member[client_code[branch_code == k]] = True
         yield branch_id, BranchInputs(
             clients=book.loc[member[client_code]].reset_index(drop=True), staff=inputs.staff,
-            products=inputs.products, activities=acts.loc[member[acts_code]].reset_index(drop=True))
+            products=inputs.products, activities=acts.loc[member[acts_code]].reset_index(drop=True),
+            **practice_slice(inputs, branch_id, client_ids[member[:-1]]))
+
+
+def practice_slice(inputs: BranchInputs, branch_id: str, client_ids: pd.Index) -> dict[str, pd.DataFrame | None]:
+    """The practice tables one branch reads: its corporate clients, and its clients' holdings and fact-finds."""
+    corporate, holdings, assets = (getattr(inputs, n, None) for n in PRACTICE_TABLES)
+    ids = set(client_ids.astype(str))
+    return {
+        "corporate_clients": None if corporate is None else
+        corporate.loc[corporate["branch_id"].astype(str) == str(branch_id)].reset_index(drop=True),
+        "holdings": None if holdings is None else
+        holdings.loc[holdings["client_id"].astype(str).isin(ids)].reset_index(drop=True),
+        "fact_find_assets": None if assets is None else
+        assets.loc[assets["client_id"].astype(str).isin(ids)].reset_index(drop=True),
+    }
 
 
 #: The fact-find as `render_proposal` read and checked it, handed to the kernel with the tables.
@@ -136,20 +177,21 @@ class RowCheck(Protocol):
 
 
 def load_client_tables(params: ClientParams, full_check: RowCheck | None = None,
-                        ) -> tuple[pd.DataFrame | None, pd.DataFrame, pd.DataFrame]:
-    """(the book or None, the shelf, the activities), every problem at once.
+                        ) -> tuple[pd.DataFrame | None, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """(the book or None, the shelf, the activities, the staff or None), every problem at once.
 
     With `full_check` (`book_problems` running in a child process, from `render_proposal`), only
     the client's own rows of the book and activities are read here, which is all a proposal shows;
     the child reads and checks every row meanwhile, as CONTRACT §1 asks, and its problems are the
     ones reported for those two tables. Without it, the whole tables are read and checked here."""
-    from toolkit.inputs.tables import load_activities, load_clients, load_products
+    from toolkit.inputs.tables import load_activities, load_clients, load_products, load_staff
 
     client_id = params.client_id if full_check is not None else None
     out, problems = each_table({
         "clients": lambda: load_clients(params.data.clients, client_id) if params.data.clients else None,
         "products": lambda: load_products(params.data.products),
-        "activities": lambda: load_activities(params.data.activities, client_id)})
+        "activities": lambda: load_activities(params.data.activities, client_id),
+        "staff": lambda: load_staff(params.data.staff) if params.data.staff else None})
     if problems and full_check is not None:
         problems.update(full_check.result())
     found = [p for name in out for p in problems.get(name, [])]

@@ -21,11 +21,16 @@ from toolkit.base.errors import ParamsError, Problem
 from toolkit.base.ids import ID_RULE, is_id, shown
 from toolkit.base.periods import CompareTo, format_period, parse_period, supported_date, supported_period
 from toolkit.base.settings import (
+    AssessmentSettings,
+    CorporateSettings,
+    CoverageSettings,
     ForumSettings,
     GreetingSettings,
+    MaturitySettings,
     ProposalSettings,
     SalonSettings,
     Strict,
+    TargetSettings,
     Thresholds,
     VisitSettings,
 )
@@ -56,6 +61,10 @@ class BranchData(Strict):
     staff: str
     products: str | None = None
     activities: str | None = None
+    corporate_clients: str | None = None
+    holdings: str | None = None
+    #: Fact-find workbooks of the branch's clients (files or a glob): their net assets for the 500万 list.
+    fact_finds: FileList = Field(default_factory=list)
 
 
 class BranchParams(Strict):
@@ -69,10 +78,22 @@ class BranchParams(Strict):
     forum: ForumSettings | None = None
     salons: list[SalonSettings] = Field(default_factory=list)
     greetings: GreetingSettings = Field(default_factory=GreetingSettings)
+    corporate: CorporateSettings = Field(default_factory=CorporateSettings)
+    maturities: MaturitySettings = Field(default_factory=MaturitySettings)
+    assessments: AssessmentSettings = Field(default_factory=AssessmentSettings)
+    targets: TargetSettings = Field(default_factory=TargetSettings)
+    coverage: CoverageSettings = Field(default_factory=CoverageSettings)
+    #: The day the plan is handed out (nothing is dated before it); default: see toolkit.branch.plan.
+    as_of: dt.date | None = None
     extra_holidays: list[dt.date] = Field(default_factory=list)
     extra_workdays: list[dt.date] = Field(default_factory=list)
     language: Language = "zh"
     mask_pii: bool = True
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of(cls, v: dt.date | None) -> dt.date | None:
+        return None if v is None else supported_date(v, "as_of")
 
     @field_validator("period", mode="before")
     @classmethod
@@ -90,6 +111,8 @@ class ClientData(Strict):
     clients: FileList = Field(default_factory=list)
     products: str
     activities: str | None = None
+    #: The staff table (optional): resolves `advisor` to a name and phone for the proposal's cover.
+    staff: str | None = None
 
 
 class ClientParams(Strict):
@@ -98,6 +121,9 @@ class ClientParams(Strict):
     fact_find: str
     as_of: dt.date | None = None
     advisor: Text | None = None
+    #: The bank and branch named on the proposal's cover (optional).
+    bank_name: Text | None = None
+    branch_name: Text | None = None
     language: Language = "zh"
     proposal: ProposalSettings = Field(default_factory=ProposalSettings)
     thresholds: Thresholds = Field(default_factory=Thresholds)
@@ -199,6 +225,9 @@ def load_branch_params(path: str | Path, overrides: dict[str, Any] | None = None
         "staff": _resolve(params.data.staff, base),
         "products": _resolve(params.data.products, base),
         "activities": _resolve(params.data.activities, base),
+        "corporate_clients": _resolve(params.data.corporate_clients, base),
+        "holdings": _resolve(params.data.holdings, base),
+        "fact_finds": [str(_absolute(p)) for p in resolve_paths(params.data.fact_finds, base)],
     })
     if not data.clients:
         raise ParamsError(Problem(str(path), f"data.clients {params.data.clients!r} matches no file"))
@@ -214,5 +243,6 @@ def load_client_params(path: str | Path, overrides: dict[str, Any] | None = None
         "clients": [str(_absolute(p)) for p in resolve_paths(params.data.clients, base)],
         "products": _resolve(params.data.products, base),
         "activities": _resolve(params.data.activities, base),
+        "staff": _resolve(params.data.staff, base),
     })
     return params.model_copy(update={"data": data, "fact_find": _resolve(params.fact_find, base)})

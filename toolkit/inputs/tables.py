@@ -354,15 +354,19 @@ def _snapshots_apart(frames: list[pd.DataFrame]) -> bool:
     return True
 
 
-def _check_clients(opened: list[_Opened],
-                   client_id: str | None = None) -> tuple[pd.DataFrame, list[pd.DataFrame], list[Problem]]:
-    """(book, each file's rows, every problem in file order): monthly exports of one system in one pass."""
+def _check_clients(opened: list[_Opened], client_id: str | None = None,
+                   reopen: Callable[[_Opened], _Opened] | None = None,
+                   ) -> tuple[pd.DataFrame, list[pd.DataFrame], list[Problem]]:
+    """(book, each file's rows, every problem in file order): monthly exports of one system in one pass.
+
+    `reopen`: how to read a file's rows again (default: as `_open` with `client_id` reads them)."""
     if len(opened) > 1 and _stackable(opened):
         starts = np.cumsum([0, *(len(f.frame) for f in opened if f.frame is not None)])
+        read_again = reopen or (lambda f: _open(f.path, CLIENTS, client_id))
         try:
             book, found = _check(opened, CLIENTS)
         except Exception:  # noqa: BLE001 - again file by file below, to fail exactly as one file fails
-            opened = [_open(f.path, CLIENTS, client_id) for f in opened]
+            opened = [read_again(f) for f in opened]
         else:
             return (book, [book.iloc[a:b] for a, b in itertools.pairwise(starts)],
                     [p for problems in found for p in problems])
@@ -398,6 +402,12 @@ def _load_clients(paths: str | Path | Sequence[str | Path], client_id: str | Non
     if not paths:
         raise InputError(Problem("clients", "no client files given"))
     book, frames, problems = _check_clients([_open(p, CLIENTS, client_id) for p in paths], client_id)
+    return checked_book(paths, book, frames, problems)
+
+
+def checked_book(paths: Sequence[str | Path], book: pd.DataFrame, frames: list[pd.DataFrame],
+                 problems: list[Problem]) -> pd.DataFrame:
+    """The book `_check_clients` made, or InputError: its problems, or a row in two files for one snapshot."""
     if problems:
         raise InputError(problems)
     if _snapshots_apart(frames):

@@ -41,19 +41,38 @@ def visit_reasons(schedule: pd.DataFrame, language: str = "zh") -> pd.Series:
          fill_text(say("visits.overdue", language), idx, n=schedule["days_overdue"], last=last)],
         fill_text(say("visits.due", language), idx, due=schedule["due_date"].dt.strftime("%Y-%m-%d"), last=last))
     status = pd.Series(status, index=idx, dtype=object)
-    outflow = say("visits.outflow_watch", language) + say("visits.sep", language)
-    return status.where(schedule["reason"] != "outflow_watch", outflow + status)
+    sep = say("visits.sep", language)
+    outflow = say("visits.outflow_watch", language) + sep
+    status = status.where(schedule["reason"] != "outflow_watch", outflow + status)
+    if "handover" in schedule:
+        status = status.where(~schedule["handover"].astype(bool), status + sep + say("visits.handover", language))
+    if "bring_assessment" in schedule:  # a client due for a risk assessment (toolkit.branch.assessments)
+        status = status.where(~schedule["bring_assessment"].astype(bool),
+                              status + sep + say("practice.visit_assessment", language))
+    return status
 
 
 def unscheduled_reasons(unscheduled: pd.DataFrame, language: str = "zh") -> pd.Series:
-    """Why each due client was not scheduled (reason: no_maintainer, maintainer_not_in_branch, capacity)."""
+    """Why each due client was not scheduled (reason: no_maintainer, maintainer_not_in_branch,
+    month_limit, capacity), and the first date it could be fitted."""
     idx, reason = unscheduled.index, unscheduled["reason"]
     text = np.select(
-        [reason == "no_maintainer", reason == "maintainer_not_in_branch"],
+        [reason == "no_maintainer", reason == "maintainer_not_in_branch", reason == "month_limit"],
         [say("visits.no_maintainer", language),
-         fill_text(say("visits.maintainer_not_in_branch", language), idx, id=unscheduled["maintainer_id"])],
+         fill_text(say("visits.maintainer_not_in_branch", language), idx, id=unscheduled["maintainer_id"]),
+         fill_text(say("visits.month_limit", language), idx, staff=unscheduled["staff_name"])],
         fill_text(say("visits.capacity", language), idx, staff=unscheduled["staff_name"]))
-    return pd.Series(text, index=idx, dtype=object)
+    text = pd.Series(text, index=idx, dtype=object)
+    if "first_date" in unscheduled:
+        first = fill_text(say("visits.first_date", language), idx,
+                          date=unscheduled["first_date"].dt.strftime("%Y-%m-%d"))
+        text = text.where(unscheduled["first_date"].isna(), text + say("visits.sep", language) + first)
+    return text
+
+
+def occasion_labels(occasions: pd.Series, language: str = "zh") -> pd.Series:
+    """Greeting occasion codes (birthday, spring_festival, mid_autumn, wedding …) as words."""
+    return occasions.map(lambda code: say(f"greetings.occasion.{code}", language))
 
 
 def _day_text(days: pd.Series, language: str) -> pd.Series:
@@ -63,15 +82,18 @@ def _day_text(days: pd.Series, language: str) -> pd.Series:
 
 
 def greeting_texts(greetings: pd.DataFrame, language: str = "zh") -> pd.Series:
-    """What to do for each birthday: the tier, then flowers or a gift by the maintainer on the date,
-    or an SMS on the day (toolkit.branch.greetings rows)."""
+    """What to do for each occasion: the tier, then flowers or a gift by the maintainer on the date,
+    or an SMS on the day, and why a gift became an SMS (toolkit.branch.greetings rows)."""
     idx = greetings.index
     who = greetings["staff_name"].astype(object).where(greetings["staff_name"].notna(),
                                                        say("greetings.nobody", language))
-    args = {"birthday": _day_text(greetings["birthday"], language), "staff": who,
-            "date": _day_text(greetings["date"], language)}
+    dated = greetings["date"].notna()
+    args = {"birthday": _day_text(greetings["occasion_date"], language), "staff": who,
+            "date": _day_text(greetings["date"].where(dated, greetings["occasion_date"]), language),
+            "occasion": occasion_labels(greetings["occasion"], language)}
     text = fill_text(say("greetings.flowers_or_gift", language), idx, **args).where(
         greetings["action"] == "flowers_or_gift", fill_text(say("greetings.sms", language), idx, **args))
+    text = text.where(greetings["note"] != "gift_too_late", text + say("greetings.gift_too_late", language))
     return (greetings["tier"].map(lambda code: label(str(code), language)) + " · " + text).astype(str)
 
 
@@ -84,9 +106,14 @@ def salon_title(theme: str, language: str = "zh") -> str:
     return say("salon.title", language, theme=label(theme, language))
 
 
-def step_labels(timeline: pd.DataFrame, language: str = "zh") -> pd.Series:
-    """The forum timeline's step codes as the steps staff read."""
-    return timeline["step"].map(lambda step: say(f"forum.step.{step}", language))
+def step_labels(timeline: pd.DataFrame, language: str = "zh", prefix: str = "forum") -> pd.Series:
+    """A forum's (or, with prefix 'salon', a salon's) timeline step codes as the steps staff read."""
+    return timeline["step"].map(lambda step: say(f"{prefix}.step.{step}", language))
+
+
+def coverage_issues(issues: pd.Series, language: str = "zh") -> pd.Series:
+    """Why a top client was handed over (no_maintainer, left, other_branch), as words."""
+    return issues.map(lambda code: say(f"coverage.issue.{code}", language))
 
 
 def said(notices: list[Notice] | Notice | None, language: str = "zh") -> Any:

@@ -19,14 +19,7 @@ from toolkit.branch.kpi import COUNT_KPIS, KPI_KEYS
 from toolkit.branch.plan import BranchPlan
 from toolkit.branch.quality import ISSUE_KIND, row_notice
 from toolkit.report import charts_branch as charts
-from toolkit.report.actions_text import (
-    forum_title,
-    greeting_texts,
-    salon_title,
-    step_labels,
-    unscheduled_reasons,
-    visit_reasons,
-)
+from toolkit.report.action_sections import coverage, forum, greetings, visits
 from toolkit.report.fmt import (
     bullet_list,
     callout,
@@ -38,6 +31,7 @@ from toolkit.report.fmt import (
     pct,
     table,
 )
+from toolkit.report.practice_sections import summary_lines
 from toolkit.report.privacy import mask_frame
 from toolkit.report.summary import branch_summary
 from toolkit.report.text import WORDS, label, say, say_notice, words
@@ -131,7 +125,7 @@ def summary(plan: BranchPlan) -> list[Any]:
     out: list[Any] = [heading(t["summary"]),
                       paragraph(say("plan.intro", plan.language, period=a.period, base=a.base_period or "—",
                                     month=plan_month(a.period))),
-                      key_figures(figures)]
+                      key_figures(figures), *summary_lines(plan)]
     if a.base_period is None:
         out.append(callout(t["no_base"], "warn"))
     if plan.params.mask_pii:
@@ -256,84 +250,7 @@ def maintainers(plan: BranchPlan) -> list[Any]:
         counts = issues["issue"].value_counts().rename_axis("issue").reset_index(name="count")
         counts["issue"] = [quality_label(str(i), lang) for i in counts["issue"]]
         out += [heading(t["issues"], 3), table(counts, int_cols=("count",), labels=_cols(plan), language=lang)]
-    return out
-
-
-def visits(plan: BranchPlan) -> list[Any]:
-    t, p, lang = _t(plan), plan.planning, plan.language
-    sched, unsched = p.visits.schedule, p.visits.unscheduled
-    month = p.plan_month
-    from toolkit.base.periods import month_end, month_start
-
-    workdays = p.calendar.workdays(month_start(month), month_end(month))
-    limits = _visit_limits(plan)
-    out: list[Any] = [heading(t["visits"]),
-                      key_figures([(t["planned"], integer(len(sched))),
-                                   (t["unsched"].split("（")[0].split(" (")[0], integer(len(unsched)))]),
-                      charts.visit_calendar(sched, month, workdays, lang),
-                      charts.visit_load(sched, lang, limits)]
-    shown = private(plan, sched).assign(reason_text=visit_reasons(sched, lang))
-    out += [heading(t["schedule"].format(n=MAX_ROWS), 3),
-            table(shown, columns=["date", "slot", "staff_name", "client_id", "name", "tier", "aum", "district",
-                                  "reason_text"], money=("aum",), codes=("tier",), labels=_cols(plan),
-                  language=lang, max_rows=MAX_ROWS)]
-    if len(unsched):
-        out += [heading(t["unsched"], 3),
-                table(private(plan, unsched).assign(reason_text=unscheduled_reasons(unsched, lang)),
-                      columns=["client_id", "name", "tier", "aum", "staff_name", "reason_text"],
-                      money=("aum",), codes=("tier",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS)]
-    return out
-
-
-def _visit_limits(plan: BranchPlan) -> dict[str, int]:
-    staff = plan.inputs.staff
-    limits = staff["max_visits_per_month"].fillna(plan.params.visits.default_max_per_month).astype(int)
-    return dict(zip(staff["name"].astype(str), limits, strict=True))
-
-
-def greetings(plan: BranchPlan) -> list[Any]:
-    t, g, lang = _t(plan), plan.planning.greetings, plan.language
-    if g.empty:
-        return [heading(t["greet"]), paragraph(t["greet_none"])]
-    return [heading(t["greet"]), heading(t["greet_list"].format(n=MAX_ROWS), 3),
-            table(private(plan, g).assign(text=greeting_texts(g, lang)),
-                  columns=["date", "birthday", "client_id", "name", "tier", "text", "staff_name"],
-                  codes=("tier",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS)]
-
-
-def forum(plan: BranchPlan) -> list[Any]:
-    t, p, lang = _t(plan), plan.planning, plan.language
-    out: list[Any] = [heading(t["forum"])]
-    f = p.forum
-    if f is None:
-        out.append(paragraph(say_notice(p.forum_note, lang) if p.forum_note else t["forum_none"]))
-    else:
-        b = f.budget
-        out += [paragraph(f" · {f.date.isoformat()} {f.start}–{f.end}", strong=forum_title(lang)),
-                key_figures([(t["invitees"].split("（")[0].split(" (")[0], integer(len(f.invitees))),
-                             (t["hosts"], integer(len(f.hosts))),
-                             (t["budget"], money(b["total"], lang))])]
-        out.append(callout(say_notice(f.past_forum, lang), "info"))
-        for w in f.warnings:
-            out.append(callout(say_notice(w, lang), "warn"))
-        out += [heading(t["timeline"], 3),
-                table(f.timeline.assign(label=step_labels(f.timeline, lang)), columns=["label", "date"],
-                      labels=_cols(plan), language=lang),
-                heading(t["hosts"], 3),
-                table(f.hosts, columns=["staff_id", "name", "role", "invitees"], codes=("role",),
-                      int_cols=("invitees",), labels=_cols(plan), language=lang),
-                heading(t["invitees"].format(n=MAX_ROWS), 3),
-                table(private(plan, f.invitees), columns=["client_id", "name", "tier", "aum", "staff_name"],
-                      money=("aum",), codes=("tier",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS)]
-    if p.salons:
-        out.append(heading(t["salons"], 3))
-        for s in p.salons:
-            day = s.date.isoformat() if s.date else "—"
-            count = f"{t['invitees'].split('（')[0].split(' (')[0]} {integer(len(s.invitees))}"
-            out.append(paragraph(f" · {day} · {count}", strong=salon_title(s.theme, lang)))
-            for w in s.warnings:
-                out.append(callout(say_notice(w, lang), "warn"))
-    return out
+    return [*out, *coverage(plan)]
 
 
 def quality(plan: BranchPlan) -> list[Any]:

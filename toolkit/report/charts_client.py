@@ -133,33 +133,35 @@ def allocation_before_after(before: Mapping[str, float], after: Mapping[str, flo
     _money_axis(ax, "x", language)
     ax.grid(axis="x", color=GRID, linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(loc="lower right")
+    fig.legend(loc="outside lower center", ncols=2)  # below the axes: never over a bar's label
     return fig
 
 
-def goal_projection(goals: pd.DataFrame, language: str = "zh") -> Figure:
-    """Each goal's future target against the projected amount, with the chance of reaching it."""
-    fig = _figure(0.6 * max(len(goals), 2) + 0.9)
+def goal_chances(goals: pd.DataFrame, language: str = "zh") -> Figure:
+    """Each goal's simulated chance before and after the plan, as two bars on a 0–100% scale.
+
+    goals: goal, probability_before, probability_after (fractions). The legend sits below the axes,
+    so it never covers a bar's number.
+    """
+    fig = _figure(0.55 * max(len(goals), 2) + 1.0)
     if goals.empty:
         return _empty(fig, language)
     ax = fig.add_subplot()
     y = np.arange(len(goals))
-    target = goals["target_future"].to_numpy(dtype=float)
-    projected = goals["projected"].to_numpy(dtype=float)
-    prob = goals["probability"].to_numpy(dtype=float)
-    colors = [GOOD if p >= 0.8 else WARN if p >= 0.5 else BAD if np.isfinite(p) else MUTED for p in prob]
-    ax.barh(y - 0.2, target, height=0.38, color="white", edgecolor=INK, lw=0.9, label=_t("target", language))
-    ax.barh(y + 0.2, projected, height=0.38, color=colors, label=_t("projected", language))
-    for yi, t, p_amt, p in zip(y, target, projected, prob, strict=True):
-        ax.text(t, yi - 0.2, f" {money_short(t, language)}", va="center", fontsize=8)
-        chance = _t("probability", language).format(p=pct(p, 0)) if np.isfinite(p) else ""
-        ax.text(p_amt, yi + 0.2, f" {money_short(p_amt, language)}  {chance}", va="center", fontsize=8,
-                fontweight="bold")
+    before = goals["probability_before"].to_numpy(dtype=float)
+    after = goals["probability_after"].to_numpy(dtype=float)
+    colors = [GOOD if p >= 0.75 else WARN if p >= 0.5 else BAD for p in after]
+    ax.barh(y - 0.2, before, height=0.38, color=BASE, label=_t("plan_before", language))
+    ax.barh(y + 0.2, after, height=0.38, color=colors, label=_t("plan_after", language))
+    for yi, b, a in zip(y, before, after, strict=True):
+        ax.text(b + 0.01, yi - 0.2, pct(b, 0), va="center", fontsize=8, color=MUTED)
+        ax.text(a + 0.01, yi + 0.2, pct(a, 0), va="center", fontsize=8.5, fontweight="bold", color=INK)
     ax.set_yticks(y, goals["goal"].astype(str).tolist())
     ax.invert_yaxis()
-    ax.set_xlim(0, max(np.nanmax(target), np.nanmax(projected), 1) * 1.45)
-    _money_axis(ax, "x", language)
+    ax.set_xlim(0, 1.12)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
+    ax.axvline(0.75, color=GRID, lw=0.9, ls="--")
     ax.grid(axis="x", color=GRID, linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(loc="lower right")
+    fig.legend(loc="outside lower center", ncols=2)
     return fig

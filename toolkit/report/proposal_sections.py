@@ -1,97 +1,61 @@
-"""The client proposal's sections, laid out as Chinese 理财规划建议书 are: statement, summary,
-family, cash flow and balance sheet, ratio diagnosis, goals and risk attitude, advice, allocation,
-after the plan, service plan, risk disclosure. The proposal holds only its own client's data.
+"""The client proposal's sections, as a wealth manager hands them across the desk: cover, one-page
+summary, the family's situation, the financial check-up, goals before and after, the plan (one row
+per plan action, with its amount and when), the products, the ratios after the plan, the service,
+what the risk levels mean, the full risk disclosure and the signature page.
 
-The Proposal (toolkit.client.proposal) holds codes, numbers and notices; every word here comes from
-the text layer (toolkit.report.text, keys `proposal.*`), and every sentence, table and chart is
-drawn from that one model, never recomputed beside it. summary.json's text field (`warnings`) is
-worded here too, so both languages say the same thing."""
+Everything is drawn from the one Proposal (toolkit.client.proposal: its plan and the plan's
+actions) and worded by the text layer (keys `proposal.*`). Nothing for the advisor's eyes only
+(suitability care, tiers, the 500万 flag, data problems) is shown here: that goes to
+advisor_notes.html and summary.json (toolkit.report.proposal_doc).
+"""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from toolkit.base.notices import Notice
 from toolkit.base.schema import ASSET_COLUMNS
 from toolkit.base.settings import RatioBenchmarks
 from toolkit.client.proposal import Proposal
-from toolkit.client.suitability import SuitabilityStatus
 from toolkit.report import charts_client as charts
-from toolkit.report.fmt import bullet_list, callout, heading, key_figures, money, paragraph, pct, table
+from toolkit.report.fmt import bullet_list, heading, key_figures, paragraph, pct, table, yuan
+from toolkit.report.proposal_doc import (
+    client_service_lines,
+    cover,
+    disclosure,
+    keep,
+    levels,
+    numbered,
+    signature,
+    summary_json,
+    wide,
+    write_outputs,
+)
+from toolkit.report.proposal_words import level_text, percent, say_notice, sentence_money, term_text
 from toolkit.report.text import label, say, words
 
-#: How a notice's values are shown, by placeholder name: amounts, shares, months, returns.
-_MONEY = frozenset({"amount", "monthly", "fund", "short", "missing", "pay", "cap", "future", "today",
-                    "projected", "gap", "investable", "excess", "deposits", "maturing", "placed", "at_bank",
-                    "told"})
-_PERCENT = frozenset({"v", "target", "p", "share"})
-_FORMAT = {"months_held": "{:.1f}", "months": "{:g}", "max": "{:g}", "r": "{:.2%}"}
+
+def _t(p: Proposal) -> dict[str, str]:
+    return words("proposal.t", p.language)
 
 
-def percent(x: float) -> str:
-    """A share in a sentence: 60% when whole, else one decimal (62.5%)."""
-    return f"{x * 100:.0f}%" if abs(x * 100 - round(x * 100)) < 1e-9 else f"{x * 100:.1f}%"
+def _labels(p: Proposal) -> dict[str, str]:
+    return words("proposal.col", p.language)
 
 
-def sentence_money(amount: float, language: str = "zh") -> str:
-    """An amount inside a sentence: 12.5万元 / 8,000元 in Chinese, 125,000 yuan in English."""
-    wan = say("proposal.money.wan", language)
-    if wan and abs(amount) >= 10_000:
-        return wan.format(v=f"{amount / 10_000:,.2f}".rstrip("0").rstrip("."))
-    return say("proposal.money.yuan", language, v=f"{amount:,.0f}")
+def _whole(values: Any) -> list[float]:
+    """Amounts as whole yuan for the tables (shown with separators under a 元 header)."""
+    return [round(float(v)) for v in values]
 
 
-def _categories(codes: tuple[str, ...], language: str) -> str:
-    """Categories named inside a sentence (an empty list is the R1 fallback of the liquidity advice)."""
-    if not codes:
-        return say("proposal.advice.low_risk_r1", language)
-    return say("proposal.advice.sep", language).join(
-        say("proposal.advice.category", language, label=label(c, language), lower=label(c, language).lower())
-        for c in codes)
-
-
-def _value(name: str, value: Any, language: str) -> Any:
-    if isinstance(value, Notice):
-        return say_notice(value, language)
-    if value is None:
-        return ""
-    if name in _MONEY:
-        return sentence_money(value, language)
-    if name in _PERCENT:
-        return percent(value)
-    if name == "where":
-        return _categories(value, language)
-    if name == "category":
-        return label(value, language)
-    return _FORMAT[name].format(value) if name in _FORMAT else value
-
-
-def say_notice(n: Notice, language: str = "zh") -> str:
-    """A proposal notice (warning, reason, advice, service line) as a sentence in `language`."""
-    return say(n.key, language, **{k: _value(k, v, language) for k, v in n.values.items()})
-
-
-def advice_texts(p: Proposal) -> list[str]:
-    """The proposal's recommendations as sentences, in reading order."""
-    return [say_notice(a["notice"], p.language) for a in p.advice]
-
-
-def warning_texts(p: Proposal) -> list[str]:
-    """The warnings as sentences, each once (two null ratios can give the same reason)."""
-    return list(dict.fromkeys(say_notice(w, p.language) for w in p.warnings))
-
-
-def summary_json(p: Proposal) -> dict[str, Any]:
-    """CONTRACT §7 proposal summary.json: the model's summary with its warnings worded."""
-    return {**p.summary(), "warnings": warning_texts(p)}
+def action_texts(p: Proposal) -> list[str]:
+    """Each plan action as one sentence, in reading order."""
+    return [say_notice(a.notice, p.language) for a in p.actions]
 
 
 def benchmark_text(key: str, b: RatioBenchmarks, language: str = "zh") -> str:
-    """The benchmark as a reader sees it, e.g. 约60%(±10%) / 3–6个月."""
+    """The benchmark as a reader sees it, e.g. 约60%（±10%） / 3–6个月."""
     values = {
         "savings_ratio": {"mid": percent(b.savings_ratio), "tol": percent(b.savings_ratio_tolerance)},
         "liquidity_ratio": {"lo": f"{b.liquidity_ratio_min:g}", "hi": f"{b.liquidity_ratio_max:g}"},
@@ -123,147 +87,142 @@ def ratio_table(ratios: pd.DataFrame, b: RatioBenchmarks, language: str = "zh") 
                      for k, v, f, bt in zip(ratios["key"], ratios["value"], ratios["flag"], bench, strict=True)])
 
 
-def risk_disclosure(status: SuitabilityStatus, language: str = "zh") -> str:
-    """The risk-disclosure paragraph a proposal must show, naming the client's level and ceiling."""
-    who = (say("proposal.disclosure.who", language, level=status.risk_level,
-               label=label(status.risk_level, language))
-           if status.risk_level else say("proposal.disclosure.who_none", language))
-    text = say("proposal.disclosure.body", language, who=who, ceiling=f"R{status.max_product_risk}")
-    if status.needs_assessment:
-        text += say("proposal.disclosure.needs_assessment", language)
-    if status.extra_care:
-        text += say("proposal.disclosure.extra_care", language, limit=status.extra_care_age)
-    return text
-
-
-def _t(p: Proposal) -> dict[str, str]:
-    return words("proposal.t", p.language)
-
-
-def _labels(p: Proposal) -> dict[str, str]:
-    return words("proposal.col", p.language)
+def _ratio_text(key: str, value: Any, language: str) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return say("proposal.months", language, v=value) if key == "liquidity_ratio" else pct(value)
 
 
 def _flag(flag: Any, language: str) -> str:
     return say(f"proposal.flag.{flag}", language) if flag in ("low", "ok", "high") else "—"
 
 
-def write_outputs(p: Proposal, folder: str | Path) -> list[Path]:
-    """summary.json (CONTRACT §7) beside the rendered proposal."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "summary.json"
-    path.write_text(json.dumps(summary_json(p), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return [path]
-
-
-def statement(p: Proposal) -> list[Any]:
+def _risk(p: Proposal) -> str:
     t = _t(p)
-    name = p.profile.get("name") or p.client_id
-    out: list[Any] = [heading(t["statement"]), paragraph(t["statement_text"].format(name=name, as_of=p.as_of))]
-    if p.advisor:
-        out.append(paragraph(t["advisor"].format(advisor=p.advisor)))
-    return out
+    if p.status.needs_assessment:
+        return t["reassess"] if p.status.risk_level else t["not_assessed"]
+    return level_text(p.status.risk_level, p.language)
+
+
+def _goal_rows(p: Proposal) -> pd.DataFrame:
+    g = p.goals
+    return pd.DataFrame({"goal": g["goal"].astype(str), "year": g["target_year"].astype(int).astype(str),
+                         "target_today": _whole(g["target_today"]), "target_future": _whole(g["target_future"]),
+                         "lump": _whole(g["lump_kept"] + g["lump_cash"]), "monthly": _whole(g["monthly_saving"]),
+                         "before": g["probability_before"].astype(float), "after": g["probability_after"].astype(float)})
 
 
 def summary(p: Proposal) -> list[Any]:
+    """One page: the key figures, each goal's chance before → after, and the main steps."""
     t, lang = _t(p), p.language
-    level = p.profile.get("risk_level")
-    risk = f"{level} {label(level, lang)}" if level else t["not_assessed"]
-    figures = [(t["net_assets"], money(p.totals["net_assets"], lang)),
-               (t["surplus"], money(p.totals["surplus"], lang)),
-               (t["investable"], money(p.investable["investable"], lang)),
-               (t["risk"], risk)]
-    if p.tier:
-        figures.append((t["tier"], label(p.tier, lang)))
-    out: list[Any] = [heading(t["summary"]), key_figures(figures)]
-    said = [say_notice(n, lang) for n in p.status.notices()]
-    out += [callout(w, "warn") for w in dict.fromkeys([*said, *warning_texts(p)])]
-    if p.advice:
-        out.append(bullet_list(advice_texts(p)[:3]))
+    assigned = p.plan.placed + float(p.goals["lump_kept"].sum() if not p.goals.empty else 0.0)
+    figures = [(t["net_assets"], sentence_money(p.totals["net_assets"], lang)),
+               (t["surplus"], sentence_money(p.plan.monthly["surplus"], lang)),
+               (t["assigned"], sentence_money(assigned, lang)),
+               (t["risk"], _risk(p))]
+    out: list[Any] = [heading(t["summary"]), key_figures(figures),
+                      paragraph(t["statement"].format(as_of=p.as_of.isoformat()))]
+    if not p.goals.empty:
+        rows = _goal_rows(p).assign(chance=[f"{percent(b)} → {percent(a)}" for b, a in
+                                            zip(p.goals["probability_before"], p.goals["probability_after"],
+                                                strict=True)])
+        out.append(keep(table(rows, columns=["goal", "year", "monthly", "chance"], int_cols=("monthly",),
+                              labels=_labels(p), language=lang, caption=t["summary_goals"])))
+    main = [a for a in p.actions if a.kind in ("emergency_top_up", "emergency_save", "invest_excess", "goal",
+                                               "general", "savings", "spending_gap", "debt", "debt_service")]
+    if main:
+        out += [heading(t["summary_steps"], 3), numbered([say_notice(a.notice, lang) for a in main[:6]])]
     return out
 
 
-def family(p: Proposal) -> list[Any]:
-    t = _t(p)
-    members = p.family.assign(member_label=p.family["member"].map(words("proposal.member", p.language)))
-    return [heading(t["family"]),
-            table(members, columns=["member_label", "name", "age", "occupation"], int_cols=("age",),
-                  labels=_labels(p), language=p.language)]
-
-
-def finances(p: Proposal) -> list[Any]:
+def situation(p: Proposal) -> list[Any]:
+    """The family, the yearly cash flow, the balance sheet and what is held at the bank."""
     t, lang, x = _t(p), p.language, p.totals
-    cash = pd.DataFrame({"item": [t["income"], t["expense"], t["debt_payment"], t["surplus"]],
-                         "amount": [x["income"], x["expense"], x["debt_payment"], x["surplus"]]})
-    bal = pd.DataFrame({"item": [t["liquid"], t["financial"], t["real"], t["liability"], t["net_assets"]],
-                        "amount": [x["liquid"], x["financial"], x["real"], x["liabilities"], x["net_assets"]]})
-    # The household's own figures: "金额", not the allocation's "建议金额" (a recommended amount).
     labels = {**_labels(p), "amount": say("proposal.col.own_amount", lang)}
-    out: list[Any] = [heading(t["finances"]),
-                      table(cash, yuan=("amount",), labels=labels, language=lang, caption=t["cashflow"]),
-                      table(bal, yuan=("amount",), labels=labels, language=lang, caption=t["balance"]),
+    members = p.family.assign(member_label=p.family["member"].map(words("proposal.member", lang)))
+    cash = pd.DataFrame({"item": [t["income"], t["expense"], t["debt_payment"], t["surplus_year"]],
+                         "amount": _whole([x["income"], x["expense"], x["debt_payment"], x["surplus"]])})
+    bal = pd.DataFrame({"item": [t["liquid"], t["financial"], t["real"], t["liability"], t["net"]],
+                        "amount": _whole([x["liquid"], x["financial"], x["real"], x["liabilities"], x["net_assets"]])})
+    out: list[Any] = [heading(t["situation"]),
+                      keep(table(members, columns=["member_label", "name", "age", "occupation"], int_cols=("age",),
+                                 labels=labels, language=lang, caption=t["family"])),
+                      keep(table(cash, int_cols=("amount",), labels=labels, language=lang, caption=t["cashflow"])),
+                      keep(table(bal, int_cols=("amount",), labels=labels, language=lang, caption=t["balance"])),
                       charts.balance_sheet(x, lang)]
     if p.holdings:
         held = pd.DataFrame({"category": list(ASSET_COLUMNS),
-                             "amount": [p.holdings.get(c, 0.0) for c in ASSET_COLUMNS]})
-        held = held[held["amount"] > 0]
-        out.append(table(held, codes=("category",), yuan=("amount",), labels=labels, language=lang,
-                         caption=t["holdings"]))
+                             "amount": [float(p.holdings.get(c, 0.0)) for c in ASSET_COLUMNS]})
+        held = held[held["amount"] > 0].assign(amount=lambda d: _whole(d["amount"]))
+        out.append(keep(table(held, codes=("category",), int_cols=("amount",), labels=labels, language=lang,
+                              caption=t["holdings"])))
     return out
 
 
-def ratios(p: Proposal) -> list[Any]:
+def diagnosis(p: Proposal) -> list[Any]:
     t, lang = _t(p), p.language
     worded = ratio_table(p.ratios, p.benchmarks, lang)
     rows = worded.assign(flag=[_flag(f, lang) for f in worded["flag"]],
-                         value=[_ratio_text(k, v) for k, v in zip(worded["key"], worded["value"], strict=True)])
-    return [heading(t["ratios"]),
-            table(rows, columns=["label", "value", "benchmark", "flag", "explanation"], labels=_labels(p),
-                  language=lang),
+                         value=[_ratio_text(k, v, lang) for k, v in zip(worded["key"], worded["value"], strict=True)])
+    return [heading(t["diagnosis"]),
+            wide(table(rows, columns=["label", "value", "benchmark", "flag", "explanation"], labels=_labels(p),
+                       language=lang), 640),
             charts.ratio_diagnosis(worded, lang)]
-
-
-def _ratio_text(key: str, value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{value:.1f}" if key == "liquidity_ratio" else pct(value)
 
 
 def goals(p: Proposal) -> list[Any]:
     t, lang = _t(p), p.language
-    level = p.profile.get("risk_level")
-    day = p.profile.get("risk_assessed_on")
-    out: list[Any] = [heading(t["goals"]),
-                      paragraph(t["risk_attitude"].format(level=f"{level} {label(level, lang)}" if level
-                                                          else t["not_assessed"], day=day or "—"))]
+    out: list[Any] = [heading(t["goals"])]
     if p.goals.empty:
         return [*out, paragraph(t["goal_none"])]
-    out += [table(p.goals, columns=["goal", "target_year", "target_today", "target_future", "projected", "gap",
-                                    "monthly_saving_needed", "probability"],
-                  money=("target_today", "target_future", "projected", "gap"), yuan=("monthly_saving_needed",),
-                  pct=("probability",), int_cols=("target_year",), labels=_labels(p), language=lang),
-            charts.goal_projection(p.goals, lang)]
+    out += [wide(table(_goal_rows(p), columns=["goal", "year", "target_future", "lump", "monthly", "before", "after"],
+                       int_cols=("target_future", "lump", "monthly"), pct=("before", "after"),
+                       labels={**_labels(p), "before": _labels(p)["chance_before"],
+                               "after": _labels(p)["chance_after"]}, language=lang)),
+            paragraph(t["goals_note"].format(trials=f"{p.trials:,}")),
+            charts.goal_chances(p.goals, lang)]
     return out
 
 
-def advice(p: Proposal) -> list[Any]:
-    return [heading(_t(p)["advice"]), bullet_list(advice_texts(p))]
+def _when(kind: str, p: Proposal) -> str:
+    t = _t(p)
+    if kind in ("emergency_top_up", "invest_excess", "goal", "general"):
+        return t["when_by"].format(date=p.plan.buy_by.isoformat())
+    if kind == "move_at_maturity":
+        return t["when_maturity"]
+    if kind in ("surplus", "emergency_save", "savings"):
+        return t["when_monthly"]
+    if kind in ("keep", "emergency_ok"):
+        return t["when_ongoing"]
+    return t["when_review"]
 
 
-def allocation(p: Proposal) -> list[Any]:
+def plan(p: Proposal) -> list[Any]:
+    """One row per plan action: what to do, its amount, and when."""
+    lang = p.language
+    rows = pd.DataFrame({"step": [str(i) for i in range(1, len(p.actions) + 1)],
+                         "action": action_texts(p), "when": [_when(a.kind, p) for a in p.actions]})
+    return [heading(_t(p)["plan"]), table(rows, columns=["step", "action", "when"], labels=_labels(p), language=lang)]
+
+
+def products(p: Proposal) -> list[Any]:
     t, lang = _t(p), p.language
-    out: list[Any] = [heading(t["allocation"])]
-    if p.allocation.empty:
-        return [*out, paragraph(t["alloc_none"])]
-    total = float(p.allocation["amount"].sum())
-    out.append(table(p.allocation, columns=["product_id", "name", "category", "risk_rating", "amount",
-                                            "expected_return"],
-                     yuan=("amount",), pct=("expected_return",), codes=("category",), labels=_labels(p),
-                     language=lang, caption=f"{t['total']} {money(total, lang)}"))
-    left = p.investable["investable"] - total
-    if left >= 1:
-        out.append(paragraph(t["cash_left"].format(amount=money(left, lang))))
+    out: list[Any] = [heading(t["products"])]
+    recs = p.allocation
+    if recs.empty:
+        out.append(paragraph(t["products_none"]))
+    else:
+        purpose = [say(f"proposal.purpose.{r.purpose}", lang, goal=r.goal) for r in recs.itertuples(index=False)]
+        rows = pd.DataFrame({"purpose": purpose, "product_name": recs["name"].astype(str),
+                             "product_id": recs["product_id"].astype(str), "category": recs["category"],
+                             "risk_rating": recs["risk_rating"].astype(str),
+                             "term": [term_text(d, lang) for d in recs["term_days"]],
+                             "amount": _whole(recs["amount"]), "expected_return": recs["expected_return"]})
+        out.append(wide(table(rows, columns=["purpose", "product_name", "product_id", "category", "risk_rating",
+                                             "term", "amount", "expected_return"],
+                              codes=("category",), int_cols=("amount",), pct=("expected_return",), labels=_labels(p),
+                              language=lang, caption=f"{t['total']} {yuan(float(recs['amount'].sum()), 0, lang)}"),
+                        660))
     before, after = holdings_before_after(p)
     if before:
         out.append(charts.allocation_before_after(before, after, lang))
@@ -271,8 +230,7 @@ def allocation(p: Proposal) -> list[Any]:
 
 
 def holdings_before_after(p: Proposal) -> tuple[dict[str, float], dict[str, float]]:
-    """Bank holdings by category before and after the suggested purchases, as the model has them
-    (toolkit.client.allocation.holdings_after_plan: the same money rule as the after-plan ratios)."""
+    """Bank holdings by category before and after the plan (toolkit.client.plan.holdings_after)."""
     if not p.holdings or p.holdings_after is None:
         return {}, {}
     return {c: float(p.holdings.get(c, 0.0)) for c in ASSET_COLUMNS}, dict(p.holdings_after)
@@ -280,23 +238,19 @@ def holdings_before_after(p: Proposal) -> tuple[dict[str, float], dict[str, floa
 
 def after_plan(p: Proposal) -> list[Any]:
     t, lang = _t(p), p.language
-    rows = p.ratio_changes.assign(
-        label=[say(f"proposal.ratio.{k}", lang) for k in p.ratio_changes["key"]],
-        before=[_ratio_text(k, v) for k, v in zip(p.ratio_changes["key"], p.ratio_changes["before"], strict=True)],
-        after=[_ratio_text(k, v) for k, v in zip(p.ratio_changes["key"], p.ratio_changes["after"], strict=True)],
-        flag=[f"{_flag(a, lang)} → {_flag(b, lang)}"
-              for a, b in zip(p.ratio_changes["flag_before"], p.ratio_changes["flag_after"], strict=True)])
-    return [heading(t["after"]), table(rows, columns=["label", "before", "after", "flag"], labels=_labels(p),
-                                       language=lang)]
+    c = p.ratio_changes
+    rows = c.assign(
+        label=[say(f"proposal.ratio.{k}", lang) for k in c["key"]],
+        before=[_ratio_text(k, v, lang) for k, v in zip(c["key"], c["before"], strict=True)],
+        after=[_ratio_text(k, v, lang) for k, v in zip(c["key"], c["after"], strict=True)],
+        flag=[f"{_flag(a, lang)} → {_flag(b, lang)}" for a, b in zip(c["flag_before"], c["flag_after"], strict=True)])
+    return [keep(f'{heading(t["after"])}{table(rows, columns=["label", "before", "after", "flag"], labels=_labels(p), language=lang)}')]
 
 
-def service_plan(p: Proposal) -> list[Any]:
-    return [heading(_t(p)["service"]), bullet_list(say_notice(n, p.language) for n in p.service_plan.get("lines", []))]
+def service(p: Proposal) -> list[Any]:
+    """What the client can expect: the next review and how often the advisor visits or calls."""
+    return [heading(_t(p)["service"]), bullet_list(client_service_lines(p))]
 
 
-def disclosure(p: Proposal) -> list[Any]:
-    return [heading(_t(p)["disclosure"]), paragraph(risk_disclosure(p.status, p.language), box="cc-disclosure")]
-
-
-__all__ = ["statement", "summary", "family", "finances", "ratios", "goals", "advice", "allocation", "after_plan",
-           "service_plan", "disclosure", "write_outputs"]
+__all__ = ["cover", "summary", "situation", "diagnosis", "goals", "plan", "products", "after_plan", "service",
+           "levels", "disclosure", "signature", "write_outputs", "summary_json", "label"]

@@ -43,9 +43,10 @@ def load_proposal(params_path: str | Path, inputs_dir: str | Path | None = None,
     params = load_client_params(params_path, {"as_of": as_of} if as_of else None)
     if inputs_dir:
         # not read_inputs: its BranchInputs would import the analytics stack into a proposal kernel
-        book, products, activities = read_tables(Path(inputs_dir), "clients", "products", "activities")
+        book, products, activities, staff = read_tables(Path(inputs_dir), "clients", "products", "activities",
+                                                        "staff")
     else:
-        book, products, activities = load_client_tables(params)
+        book, products, activities, staff = load_client_tables(params)
     ff = read_checked_fact_find(Path(inputs_dir), params.fact_find) if inputs_dir else None
     if ff is None:
         ff = load_fact_find(params.fact_find)
@@ -53,4 +54,5 @@ def load_proposal(params_path: str | Path, inputs_dir: str | Path | None = None,
     rows = None if book is None else book.loc[book["client_id"].astype(str) == params.client_id]
     return build_proposal(ff, products, params.as_of or dt.date.today(), settings=params.proposal,
                           thresholds=params.thresholds, visits=params.visits, client_rows=rows,
-                          activities=activities, advisor=params.advisor, language=params.language)
+                          activities=activities, advisor=params.advisor, language=params.language, staff=staff,
+                          bank_name=params.bank_name, branch_name=params.branch_name)

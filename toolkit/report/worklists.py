@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,13 @@ from openpyxl.utils import get_column_letter
 
 from toolkit.base.notices import Notice
 from toolkit.base.xlsx_text import text_cell
+from toolkit.branch.coverage import Coverage
 from toolkit.branch.forum import ForumPlan, SalonPlan
 from toolkit.branch.visits import VisitPlan
 from toolkit.report.actions_text import (
+    coverage_issues,
     greeting_texts,
+    occasion_labels,
     salon_title,
     step_labels,
     unscheduled_reasons,
@@ -39,14 +42,17 @@ from toolkit.report.text import label, say, say_notice
 
 #: column key -> kind; the kind sets the Excel number format, the header is text `worklist.col.<key>`.
 _KINDS: dict[str, str] = {
-    "date": "date", "weekday": "text", "time": "text", "client_id": "text", "name": "text", "tier": "text",
+    "date": "date", "weekday": "text", "time": "time", "client_id": "text", "name": "text", "tier": "text",
     "aum": "amount", "district": "text", "phone": "text", "last_visit": "date", "reason_text": "text",
     "priority": "int", "staff_id": "text", "staff_name": "text", "maintainer_id": "text", "planned": "int",
     "days": "int", "first": "date", "last": "date", "outflow": "int", "unscheduled": "int", "birthday": "date",
     "action": "text", "text": "text", "note": "text", "confirmed": "text", "role": "text", "invitees": "int",
     "label": "text", "offset_days": "int", "late": "text", "item": "text", "value": "text", "amount": "amount",
+    "occasion": "text", "occasion_date": "date", "first_date": "date", "window_start": "date",
+    "previous_id": "text", "issue": "text", "fitting_role": "text", "suggested_name": "text",
+    "invitation_calls": "date", "confirmation_calls": "date", "follow_up_calls": "date",
 }
-_FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "int": "0"}
+_FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "int": "0", "time": "hh:mm"}
 _HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 
 
@@ -56,7 +62,7 @@ def _word(key: str, language: str) -> str:
 
 def _width(value: object) -> int:
     """Display width in Excel character units: CJK characters take two; amounts get their commas."""
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date | dt.time):
         return 10
     text = f"{value:,.2f}" if isinstance(value, float) else str(value)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -67,6 +73,8 @@ def _cell(value: object, kind: str) -> object:
         return None
     if kind == "date":
         return pd.Timestamp(value).date()
+    if kind == "time":  # an Excel time (a fraction of a day), shown hh:mm
+        return pd.Timestamp(value).time()
     if kind == "int":
         return int(value)
     if kind == "amount":
@@ -146,10 +154,33 @@ def _staff_summary(plan: VisitPlan) -> pd.DataFrame:
     return out.fillna(fill).astype(dict.fromkeys(fill, "int64")).sort_values("staff_id")
 
 
+def _coverage_sheets(wb: Workbook, coverage: Coverage, language: str, mask_pii: bool) -> None:
+    """The handover list (top clients covered by a fallback) and the change-of-maintainer offers."""
+    handovers = pd.concat([coverage.handovers, coverage.uncovered], ignore_index=True)
+    if len(handovers):
+        shown = _display(handovers, language, mask_pii).assign(
+            issue=coverage_issues(handovers["issue"], language),
+            role=handovers["role"].map(lambda r: label(str(r), language) if isinstance(r, str) else ""))
+        write_table(_sheet(wb, _word("handovers", language)), shown,
+                    ["client_id", "name", "tier", "aum", "previous_id", "issue", "staff_id", "staff_name", "role"],
+                    language)
+    offers = coverage.change_offers
+    if len(offers):
+        shown = _display(offers, language, mask_pii).assign(
+            role=offers["role"].map(lambda r: label(str(r), language)),
+            fitting_role=offers["fitting_role"].map(lambda r: label(str(r), language)))
+        write_table(_sheet(wb, _word("change_offers", language)), shown,
+                    ["client_id", "name", "tier", "aum", "maintainer_id", "staff_name", "role", "fitting_role",
+                     "suggested_name"], language)
+
+
 def write_visits_xlsx(path: str | Path, plan: VisitPlan, language: str = "zh", mask_pii: bool = True,
-                      greetings: pd.DataFrame | None = None) -> Path:
-    """visits.xlsx: a summary, one sheet per staff member, the due clients not scheduled, and
-    (when given) the month's greetings. mask_pii=False writes full phones, for a secured copy only."""
+                      greetings: pd.DataFrame | None = None, missed: pd.DataFrame | None = None,
+                      coverage: Coverage | None = None, extra: Callable[[Workbook], None] | None = None) -> Path:
+    """visits.xlsx: a summary, one sheet per staff member, the due clients not scheduled (with the
+    first date each could be fitted), and when given the month's greetings, the missed ones, the
+    handover list and the change-of-maintainer offers. mask_pii=False writes full phones, for a
+    secured copy only."""
     wb = _workbook()
     write_table(_sheet(wb, _word("summary", language)), _staff_summary(plan),
                 ["staff_id", "staff_name", "planned", "days", "first", "last", "outflow", "unscheduled"],
@@ -158,7 +189,7 @@ def write_visits_xlsx(path: str | Path, plan: VisitPlan, language: str = "zh", m
         reason_text=visit_reasons(plan.schedule, language))
     weekdays = _word("weekdays", language).split(" ")
     schedule["weekday"] = schedule["date"].dt.weekday.map(dict(enumerate(weekdays)))
-    schedule["time"] = schedule["start"].dt.strftime("%H:%M")
+    schedule["time"] = schedule["start"]
     columns = ["date", "weekday", "time", "client_id", "name", "tier", "aum", "district", "phone",
                "last_visit", "reason_text", "priority"]
     for (staff_id, staff_name), visits in schedule.groupby(["staff_id", "staff_name"], sort=True):
@@ -167,14 +198,19 @@ def write_visits_xlsx(path: str | Path, plan: VisitPlan, language: str = "zh", m
         reason_text=unscheduled_reasons(plan.unscheduled, language))
     write_table(_sheet(wb, _word("unscheduled", language)), unscheduled,
                 ["priority", "client_id", "name", "tier", "aum", "maintainer_id", "staff_name",
-                 "reason_text"], language)
-    if greetings is not None:
-        shown = _display(greetings, language, mask_pii).assign(
-            action=greetings["action"].map(lambda code: _word(f"action.{code}", language)),
-            text=greeting_texts(greetings, language))
-        write_table(_sheet(wb, _word("greetings", language)), shown,
-                    ["date", "birthday", "client_id", "name", "tier", "action", "staff_name", "text"],
-                    language)
+                 "reason_text", "window_start", "first_date"], language)
+    for key, frame in (("greetings", greetings), ("missed", missed)):
+        if frame is not None and (key == "greetings" or len(frame)):
+            shown = _display(frame, language, mask_pii).assign(
+                action=frame["action"].map(lambda code: _word(f"action.{code}", language)),
+                occasion=occasion_labels(frame["occasion"], language), text=greeting_texts(frame, language))
+            write_table(_sheet(wb, _word(key, language)), shown,
+                        ["date", "occasion", "occasion_date", "client_id", "name", "tier", "action", "staff_name",
+                         "text"], language)
+    if coverage is not None:
+        _coverage_sheets(wb, coverage, language, mask_pii)
+    if extra is not None:  # more sheets (the seed's practices: toolkit.report.practice_lists)
+        extra(wb)
     path = Path(path)
     wb.save(path)
     return path
@@ -186,6 +222,7 @@ def _overview(forum: ForumPlan, language: str) -> pd.DataFrame:
 
     rows = [(w("date"), forum.date.isoformat()),
             (w("time"), f"{forum.start:%H:%M}–{forum.end:%H:%M}"),
+            *([(w("venue"), forum.venue)] if forum.venue else []),
             (w("n_invitees"), str(len(forum.invitees))), (w("expected"), str(forum.expected_guests)),
             (w("hosts"), w("list_sep").join(forum.hosts["name"])),
             (w("total"), f"{forum.budget['total']:,.0f}"), (w("past"), say_notice(forum.past_forum, language))]
@@ -225,9 +262,13 @@ def write_forum_invitees_xlsx(path: str | Path, forum: ForumPlan | None, languag
     for salon in salons:
         name = salon_title(salon.theme, language)
         title = f"{name} {salon.date.isoformat()}" if salon.date else name
-        write_table(_sheet(wb, title), _display(salon.invitees, language, mask_pii).assign(confirmed=""),
-                    ["client_id", "name", "phone", "tier", "aum", "maintainer_id", "staff_name", "confirmed"],
-                    language)
+        calls = {} if salon.timeline is None else dict(zip(salon.timeline["step"], salon.timeline["date"],
+                                                           strict=True))
+        shown = _display(salon.invitees, language, mask_pii).assign(confirmed="", **{
+            step: calls.get(step, pd.NaT) for step in ("invitation_calls", "confirmation_calls", "follow_up_calls")})
+        write_table(_sheet(wb, title), shown,
+                    ["client_id", "name", "phone", "tier", "aum", "staff_name", "invitation_calls",
+                     "confirmation_calls", "confirmed", "follow_up_calls"], language)
     path = Path(path)
     wb.save(path)
     return path

@@ -27,17 +27,36 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 import yaml
 
 from toolkit.base import periods
-from toolkit.base.schema import ACTIVITIES, ASSET_COLUMNS, CLIENTS, PRODUCTS, ROLES, STAFF, ZH_LABELS, Table
+from toolkit.base.schema import (
+    ACTIVITIES,
+    ASSET_COLUMNS,
+    CLIENTS,
+    CORPORATE_CLIENTS,
+    CORPORATE_ROLES,
+    HOLDINGS,
+    PRODUCTS,
+    ROLES,
+    STAFF,
+    ZH_LABELS,
+    Table,
+)
 from toolkit.base.schema import CARD_LEVELS as CARD_WORDS
 from toolkit.base.settings import ForumSettings, GreetingSettings, Thresholds, VisitSettings
 from toolkit.inputs.factfind_workbook import display_width, write_fact_find
 from toolkit.sample.book import CARD_LEVELS, RISK_CODES, Book, make_pools, staff_layout, tier_codes
+from toolkit.sample.practices import add_practices
 from toolkit.sample.stories import align_stories
-from toolkit.sample.tables import activities_table, client_rows, products_table, staff_table
+from toolkit.sample.tables import (
+    activities_table,
+    activity_branches,
+    client_rows,
+    products_table,
+    staff_table,
+    write_parquet_by_branch,
+)
 
 #: The names callers and tests import from here; the book's own ones live in `book`.
 __all__ = ["CARD_LEVELS", "CSV_MAX_CLIENTS", "FORMATS", "RISK_CODES", "SampleNetwork", "generate_network",
@@ -55,6 +74,8 @@ class SampleNetwork:
     fact_finds: list[dict[str, Any]]  # keyword arguments for template.write_fact_find
     branch_names: dict[str, str]
     end_period: str
+    corporate_clients: pd.DataFrame | None = None  # toolkit.sample.practices
+    holdings: pd.DataFrame | None = None
 
 
 def generate_network(branches: int = 3, clients_per_branch: int = 3000, months: int = 13, seed: int = 42,
@@ -82,7 +103,7 @@ def generate_network(branches: int = 3, clients_per_branch: int = 3000, months: 
     book.draw_attributes(rng, snapshot_dates[-1], np.array([len(d) for d in pools.districts]))
     book.assign_maintainers(rng, layout)
     fact_finds = align_stories(book, pools, rng, end_period)
-    return SampleNetwork(
+    return add_practices(SampleNetwork(
         clients=client_rows(book, pools, snapshot_dates),
         staff=staff_table(pools, layout, branches, rng),
         products=products_table(periods.parse_period(periods.shift(end_period, 1))[0]),
@@ -90,7 +111,7 @@ def generate_network(branches: int = 3, clients_per_branch: int = 3000, months: 
         fact_finds=fact_finds,
         branch_names={f"B{b + 1:03d}": name for b, name in enumerate(pools.branch_names)},
         end_period=end_period,
-    )
+    ), seed)
 
 
 # --- files and params (CONTRACT §1, §5) --------------------------------------------------------
@@ -103,7 +124,7 @@ EXPORT_WORDS: dict[str, dict[str, str]] = {
     "gender": {"M": "男", "F": "女"},
     "card_level": {code: word for word, code in CARD_WORDS.items() if word != code},
     "risk_level": {c: ZH_LABELS[c] for c in RISK_CODES},
-    "role": {r: ZH_LABELS[r] for r in ROLES},
+    "role": {r: ZH_LABELS[r] for r in (*ROLES, *CORPORATE_ROLES)},
     "category": {c: ZH_LABELS[c] for c in ASSET_COLUMNS},
     "kind": {"visit": "拜访", "call": "电话", "sms": "短信", "gift": "礼品", "event": "活动"},
 }
@@ -169,7 +190,8 @@ def _write_clients(clients: pd.DataFrame, folder: Path, ext: str) -> list[Path]:
     def write(k: int) -> None:
         a, b, path = int(starts[k]), int(ends[k]), written[k]
         if arrow is not None:
-            pq.write_table(arrow.slice(a, b - a), path, use_dictionary=PARQUET_DICTIONARY)
+            part = arrow.slice(a, b - a)  # a row group per branch: see write_parquet_by_branch
+            write_parquet_by_branch(part, path, part.column("branch_id"), PARQUET_DICTIONARY)
         elif ext == "csv":
             _write_csv(_export(clients.iloc[a:b], CLIENTS), path)
         else:
@@ -245,6 +267,25 @@ def _remove_stale_params(folder: Path, keep: list[Path], clients_glob: str) -> N
             path.unlink()
 
 
+def write_practice_tables(net: SampleNetwork, out: Path, ext: str) -> dict[str, Path]:
+    """The practices' tables (corporate clients, holdings) as bank exports, and the fact-finds' glob;
+    by the params key that names each."""
+    files: dict[str, Path] = {}
+    if net.corporate_clients is not None:
+        files["corporate_clients"] = out / "corporate_clients.xlsx"
+        _write_xlsx(_export(net.corporate_clients, CORPORATE_CLIENTS), files["corporate_clients"], "对公客户",
+                    {"存款余额": "#,##0", "目标授信金额": "#,##0"})
+    if net.holdings is not None:
+        files["holdings"] = out / f"holdings.{'parquet' if ext == 'parquet' else 'csv'}"
+        if ext == "parquet":
+            net.holdings.to_parquet(files["holdings"], index=False)
+        else:
+            _write_csv(_export(net.holdings, HOLDINGS), files["holdings"])
+    if net.fact_finds:
+        files["fact_finds"] = out / "fact_finds" / "*.xlsx"
+    return files
+
+
 def write_network(net: SampleNetwork, out: str | Path, params_dir: str | Path | None = None,
                   fmt: str = "auto") -> dict[str, Any]:
     """Write the tables, fact-finds and params files of a generated network; returns what was written."""
@@ -257,11 +298,18 @@ def write_network(net: SampleNetwork, out: str | Path, params_dir: str | Path | 
     ext = fmt if fmt != "auto" else ("csv" if per_snapshot <= CSV_MAX_CLIENTS else "parquet")
     snapshots = _write_clients(net.clients, out / "clients", ext)
     _remove_stale(out / "clients", _SNAPSHOT_FILE, snapshots)
-    staff, products, activities = out / "staff.xlsx", out / "products.xlsx", out / "activities.csv"
+    staff, products = out / "staff.xlsx", out / "products.xlsx"
+    activities = out / ("activities.parquet" if ext == "parquet" else "activities.csv")
+    (out / ("activities.csv" if ext == "parquet" else "activities.parquet")).unlink(missing_ok=True)
     _write_xlsx(_export(net.staff, STAFF), staff, "员工")
     _write_xlsx(_export(net.products, PRODUCTS), products, "产品",
                 {"起购金额": "#,##0", "业绩比较基准": "0.00%"})
-    _write_csv(_export(net.activities, ACTIVITIES), activities)
+    if ext == "parquet":  # by the client's branch, as the snapshots: a one-branch run reads its row group
+        write_parquet_by_branch(pa.Table.from_pandas(net.activities, preserve_index=False), activities,
+                                activity_branches(net.clients, net.activities), ["date", "staff_id", "kind", "note"])
+    else:
+        _write_csv(_export(net.activities, ACTIVITIES), activities)
+    practice_files = write_practice_tables(net, out, ext)
 
     as_of = periods.month_start(periods.shift(net.end_period, 1))
     last = net.clients[net.clients["snapshot_date"] == net.clients["snapshot_date"].max()]
@@ -273,20 +321,24 @@ def write_network(net: SampleNetwork, out: str | Path, params_dir: str | Path | 
         fact_finds.append(ff_path)
         path = params_dir / "clients" / f"{client_id}.yaml"
         advisor = last.loc[last["client_id"] == client_id, "maintainer_id"].iloc[0]
+        branch_id = str(last.loc[last["client_id"] == client_id, "branch_id"].iloc[0])
         _write_yaml(path, {
             "client_id": client_id,
             "data": {"clients": _rel(clients_glob, path), "products": _rel(products, path),
-                     "activities": _rel(activities, path)},
+                     "activities": _rel(activities, path), "staff": _rel(staff, path)},
             "fact_find": _rel(ff_path, path),
             "as_of": as_of,
             "advisor": str(advisor),
+            "bank_name": "样例商业银行",
+            "branch_name": net.branch_names.get(branch_id, branch_id),
             "language": "zh",
         }, "样例客户建议书参数（clientcare sample 生成）/ Sample client proposal params")
         client_params.append(path)
     _remove_stale(out / "fact_finds", _FACT_FIND_FILE, fact_finds)
     for branch_id, name in net.branch_names.items():
         path = params_dir / "branches" / f"{branch_id}.yaml"
-        files = {"clients": clients_glob, "staff": staff, "products": products, "activities": activities}
+        files = {"clients": clients_glob, "staff": staff, "products": products, "activities": activities,
+                 **practice_files}
         _write_yaml(path, _branch_params(branch_id, name, path, files, net.end_period),
                     f"{name}样例参数（clientcare sample 生成）/ Sample branch params")
         branch_params.append(path)
@@ -300,6 +352,7 @@ def write_network(net: SampleNetwork, out: str | Path, params_dir: str | Path | 
         "staff": str(staff),
         "products": str(products),
         "activities": str(activities),
+        **{k: str(p) for k, p in practice_files.items() if k != "fact_finds"},
         "fact_finds": [str(p) for p in fact_finds],
         "branch_params": [str(p) for p in branch_params],
         "client_params": [str(p) for p in client_params],

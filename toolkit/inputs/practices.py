@@ -1,0 +1,67 @@
+"""The optional tables of the seed's practices (CONTRACT §1): corporate clients, holdings with their
+maturity dates, and the balance sheets of the branch's fact-finds.
+
+Each is read by the generic loader (`toolkit.inputs.tables.read_table`), so it gets every contract
+check and its problems are reported with the other tables' (exit 2). Absent tables are None: the
+plan then says which input its section needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.base.errors import InputError, Problem
+from toolkit.base.schema import BALANCE_TYPES, CORPORATE_CLIENTS, HOLDINGS
+from toolkit.inputs.tables import read_table
+
+#: The fact-find balance types summed per client for the 500万 list (net = all but liability − liability).
+BALANCE_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(BALANCE_TYPES.values()))
+
+
+def load_corporate_clients(path: str | Path | None) -> pd.DataFrame | None:
+    """The corporate clients table (客户号, 客户名称, 机构号, 存款余额, 目标授信金额, 客户经理, co-managers)."""
+    if path is None:
+        return None
+    df, problems = read_table(path, CORPORATE_CLIENTS)
+    if problems:
+        raise InputError(problems)
+    return df
+
+
+def load_holdings(path: str | Path | None) -> pd.DataFrame | None:
+    """Holdings with maturity dates; a row needs a product_id or a category (else nobody knows what matures)."""
+    if path is None:
+        return None
+    df, problems = read_table(path, HOLDINGS)
+    if not problems and len(df):
+        blank = df["product_id"].isna() & df["category"].isna()
+        problems = [Problem(str(path), "a product_id or a category is required on every row (the cell is empty)",
+                            row=int(i) + 2, column="product_id") for i in df.index[blank]]
+    if problems:
+        raise InputError(problems)
+    return df
+
+
+def load_fact_find_assets(paths: Sequence[str | Path]) -> pd.DataFrame | None:
+    """One row per fact-find client: the balance sheet summed by type (liquid, financial, real,
+    liability), for net assets on the 500万 list; None when the params name no fact-finds."""
+    if not paths:
+        return None
+    from toolkit.inputs.factfind import load_fact_find
+
+    rows, problems = [], []
+    for path in paths:
+        try:
+            ff = load_fact_find(path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        sums = ff.balance.groupby("type")["amount"].sum()
+        rows.append({"client_id": ff.client_id, **{t: float(sums.get(t, 0.0)) for t in BALANCE_COLUMNS}})
+    if problems:
+        raise InputError(problems)
+    out = pd.DataFrame(rows, columns=["client_id", *BALANCE_COLUMNS])
+    return out.drop_duplicates("client_id", keep="last").reset_index(drop=True)
