@@ -348,3 +348,19 @@ def test_fixed_tables_leave_colspans_and_other_tables_to_weasyprint():
              '<tr><td class="empty" colspan="1">无数据</td></tr></tbody></table>')
     other = '<table class="dataframe"><tr><td>1</td></tr></table>'
     assert render.fixed_tables(empty + other) == empty + other
+
+
+def test_pdf_relative_links_point_where_the_files_are_published(tmp_path):
+    """The network PDF links each branch's plan by a relative address; printed from the staging
+    folder, the link used to point into `.staging/`, which is gone once the files are published."""
+    nb = new_notebook(cells=[new_code_cell("rows = 1", metadata={"tags": ["parameters"]}),
+                             new_markdown_cell("[B001](B001/branch_plan.html)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = tmp_path / "links.ipynb"
+    nbformat.write(nb, notebook)
+    dest = tmp_path / "out" / "2026-11"
+    render.render_notebook(notebook, {"rows": 1}, dest, "network", title="t", formats=("pdf",), timeout=60,
+                           labels=page_labels("zh"))
+    uris = [annot.get_object()["/A"]["/URI"] for page in PdfReader(dest / "network.pdf").pages
+            for annot in page.get("/Annots", []) if "/A" in annot.get_object()]
+    assert uris == [(dest / "B001" / "branch_plan.html").as_uri()]

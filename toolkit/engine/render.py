@@ -157,7 +157,9 @@ def html_to_pdf(page: str, path: Path, base_url: Path | None = None) -> Path:
 
     _check_pdf_subsetter()
     with gc_paused():
-        weasyprint.HTML(string=fixed_tables(page), base_url=str(base_url or path.parent)).write_pdf(str(path))
+        # a folder's address ends in "/", so that a relative link resolves inside it, not beside it
+        base = (base_url or path.parent).resolve().as_uri() + "/"
+        weasyprint.HTML(string=fixed_tables(page), base_url=base).write_pdf(str(path))
     return path
 
 
@@ -413,7 +415,9 @@ def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, b
                 if "html" in formats:
                     (staging / f"{basename}.html").write_text(page, encoding="utf-8")
                 if "pdf" in formats:
-                    html_to_pdf(page, staging / f"{basename}.pdf", base_url=staging)
+                    # relative links (the network's links to each branch plan) point where the
+                    # files will be published, not into the staging folder that is gone by then
+                    html_to_pdf(page, staging / f"{basename}.pdf", base_url=dest)
             except Exception as exc:
                 kept, note = _keep_failed(executed, failed_path, lambda: _prepare_only(papermill, notebook, params))
                 _raise_if_environment(exc, dest, kept, note)
