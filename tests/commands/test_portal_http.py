@@ -126,6 +126,18 @@ def test_province_sees_the_network_and_manifest(app):
     assert client.get(f"/plans/{PERIOD}/B001/").status_code == 200
 
 
+def test_the_networks_links_to_each_plan_lead_to_the_plans_route(app):
+    """network.html links `B001/branch_plan.html` beside it; in the portal's frame that address is
+    /network/<period>/B001/…, which hands over to the plan's route (and its access check)."""
+    prov, branch = login(app, "prov"), login(app, "b2")
+    res = prov.get(f"/network/{PERIOD}/B001/branch_plan.html")
+    assert res.status_code == 303 and res.headers["location"] == f"/plans/{PERIOD}/B001/branch_plan.html"
+    assert prov.get(res.headers["location"]).status_code == 200
+    assert prov.get(f"/network/{PERIOD}/B001/nothing.html").status_code == 404
+    assert prov.get(f"/network/{PERIOD}/%2e%2e/branch_plan.html").status_code == 404
+    assert branch.get(f"/network/{PERIOD}/B001/branch_plan.html").status_code == 403
+
+
 TRAVERSALS = [
     f"/plans/{PERIOD}/B002/%2e%2e/B001/summary.json", f"/plans/{PERIOD}/B002/..%2fB001%2fsummary.json",
     f"/plans/{PERIOD}/B002/%2E%2E%2F%2E%2E%2F.portal%2Fportal.db", f"/plans/{PERIOD}/%2e%2e/B002/",

@@ -111,6 +111,15 @@ def install(app: FastAPI) -> None:  # noqa: C901 - one flat list of routes reads
         web.store(request).audit(user.name, "download", f"{period}/{name}", web.address(request))
         return web.file_response(path, inline=name.endswith(".html"))
 
+    @app.get("/network/{period}/{branch_id}/{name}")
+    def network_link(request: Request, period: str, branch_id: str, name: str) -> Response:
+        """network.html links each branch's plan relatively (`B001/branch_plan.html`, right beside it
+        in outputs/); in the portal that file is served by the plan's route, which checks access."""
+        user = web.session(request).user
+        p = web.portal(request)
+        path = p.file(p.plan_dir(user, period, branch_id), name)  # 404 for anything that is not there
+        return RedirectResponse(f"/plans/{period}/{branch_id}/{path.name}", status_code=303)
+
     # --- proposals -------------------------------------------------------------------------------------
 
     @app.get("/proposals/new")
