@@ -4,9 +4,13 @@
     .venv/bin/python bench/run_all.py --quick    # fewer runs and months, about 6 minutes
 
 1. bench_profile: profile every branch of a 1,000,000-client network (two snapshots).
+1b. bench_branch: one branch out of a 1,000,000-client export against its own rows alone, and the
+   whole network against a DuckDB query on the same files.
 2. bench_batch: 20 branches × 5,000 clients, HTML + PDF, `clientcare monthly` against the plain
    papermill → nbconvert → weasyprint loop, as a ratio.
 3. bench_proposal: one client proposal, HTML + PDF, from a cold command.
+4. bench_network: the network step of the batch (the province view) at 20 and 200 branches.
+5. bench_schedule: a 5,000-client branch month's visit schedule, greedy with repair against CP-SAT.
 Peak memory is part of each. The machine and package versions head results.md.
 """
 
@@ -22,8 +26,11 @@ from common import HERE, machine, versions, write_section
 
 STEPS = {  # script: (full options, --quick options)
     "bench_profile.py": ([], ["--runs", "3"]),
+    "bench_branch.py": ([], ["--runs", "2", "--formats", "html"]),
     "bench_batch.py": ([], ["--quick"]),
     "bench_proposal.py": ([], ["--quick"]),
+    "bench_network.py": ([], ["--quick"]),
+    "bench_schedule.py": ([], ["--quick"]),
 }
 
 

@@ -228,3 +228,18 @@ def test_a_5000_client_branch_plans_every_due_client() -> None:
     parts = plan.summary_parts()["visits"]
     assert parts["planned"] > 0 and parts["planned"] + parts["due_unscheduled"] > 400
     assert not set(plan.visits.schedule["client_id"]) & set(plan.visits.unscheduled["client_id"])
+
+
+def test_handovers_respect_the_limit_per_person_then_the_next_role() -> None:
+    from toolkit.base.settings import CoverageSettings
+    from toolkit.branch.coverage import plan_coverage
+
+    staff = staff_table([("S0", "陈行长", "branch_president", None), ("S1", "王经理", "wealth_manager", None)])
+    clients = client_book([{"client_id": f"T{i}", "aum": 3e6 + i * 1e5} for i in range(5)])
+    c = plan_coverage(clients, staff, CoverageSettings(max_handovers_per_staff=2))
+    # The largest clients first: two to the president, two to the wealth manager, one left over.
+    assert c.handovers[["client_id", "staff_id"]].values.tolist() == [["T4", "S0"], ["T3", "S0"], ["T2", "S1"],
+                                                                      ["T1", "S1"]]
+    assert c.uncovered["client_id"].tolist() == ["T0"] and c.top_without_maintainer == 5
+    only_wm = plan_coverage(clients, staff, CoverageSettings(fallback_roles=("wealth_manager",)))
+    assert set(only_wm.handovers["staff_id"]) == {"S1"}

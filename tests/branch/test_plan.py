@@ -36,3 +36,32 @@ def test_domain_module_holds_no_words(module: str) -> None:
     takes_language = [f.name for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
                       and any(a.arg == "language" for a in [*f.args.args, *f.args.kwonlyargs])]
     assert takes_language == []  # the rules serve every language; the report picks one
+
+
+def test_summary_adds_the_hand_out_date_coverage_and_forum_status(tmp_path: Path) -> None:
+    """CONTRACT §7 keys stay; as_of, visits.outflow(_scheduled), coverage and forum_status are added
+    with the names the province view reads."""
+    import datetime as dt
+    import json
+
+    from toolkit.branch.plan import build_branch_plan
+    from toolkit.inputs.params import load_branch_params
+    from toolkit.report.summary import branch_summary
+    from toolkit.sample.generate import write_sample
+
+    write_sample(tmp_path / "data", params_dir=tmp_path / "params", branches=1, clients_per_branch=300,
+                 months=3, seed=11, end_period="2026-11")
+    params = load_branch_params(next((tmp_path / "params" / "branches").glob("*.yaml")))
+    plan = build_branch_plan(params, period="2026-11", as_of=dt.date(2026, 12, 2))
+    summary = json.loads(json.dumps(branch_summary(plan), ensure_ascii=False))
+    assert {"branch_id", "period", "base_period", "tiers", "kpi", "watch", "visits", "forum", "warnings",
+            "as_of", "coverage", "forum_status"} <= set(summary)
+    assert summary["as_of"] == "2026-12-02"
+    visits = summary["visits"]
+    assert set(visits) >= {"planned", "due_unscheduled", "outflow", "outflow_scheduled"}
+    assert visits["outflow"] == len(summary["watch"]["outflow"]) >= visits["outflow_scheduled"]
+    assert set(summary["coverage"]) == {"top_without_maintainer", "handovers", "change_offers"}
+    assert all(isinstance(v, int) for v in summary["coverage"].values())
+    assert set(summary["forum_status"]) == {"last_held", "due"} and isinstance(summary["forum_status"]["due"], bool)
+    last = summary["forum_status"]["last_held"]
+    assert last is None or dt.date.fromisoformat(last) < dt.date(2026, 12, 2)

@@ -140,6 +140,10 @@ def test_maturity_calls_in_the_plan_month_with_a_suitable_product() -> None:
     ]
     assert calls["max_product_risk"].tolist() == [3, 3, 1] and calls["needs_assessment"].tolist() == [False, False, True]
     assert calls["amount"].sum() == 210_000.0
+    # The maintainer hosts the forum on Friday 11-06: the call moves to the working day before.
+    hosted = maturity_calls(holdings, clients, SHELF, "2026-11", WorkCalendar(), MaturitySettings(),
+                            blocked={"S1": {D(2026, 11, 6), D(2026, 11, 5)}})
+    assert hosted["contact_date"].dt.strftime("%m-%d").tolist() == ["11-02", "11-04", "11-23"]
 
 
 def test_assessments_due_per_maintainer_by_aum() -> None:
@@ -196,3 +200,10 @@ def test_plan_practices_summary_and_absent_tables() -> None:
     assert parts["corporate"] == {"clients": 1, "required_contacts": 6, "shortfall": 0}
     assert parts["maturities"] == {"count": 1, "amount": 60_000.0}
     assert len(plan.contacts) == 6 and plan.assessment_ids() == {"C1"}
+
+
+def test_an_assessment_on_29_february_is_valid_through_28_february() -> None:
+    clients = book([{"client_id": "L", "risk_assessed_on": "2024-02-29"}])
+    assert assessments_due(clients, D(2025, 3, 1))["status"].tolist() == ["expired"]
+    due = assessments_due(clients, D(2025, 2, 28))
+    assert due["status"].tolist() == ["expiring"] and due["expires_on"].dt.date.tolist() == [D(2025, 2, 28)]

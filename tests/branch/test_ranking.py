@@ -121,6 +121,8 @@ def test_rank_change_since_the_last_batch(view):
     assert moved.at["B1", "change_rank_churn_rate"] == 0
     assert pd.isna(moved.at["B2", "change_overall_rank"]) and pd.isna(moved.at["B3", "change_rank_aum_growth"])
     assert with_rank_change(view.table, None)[[f"change_{c}" for c in RANK_COLUMNS]].isna().all().all()
+    odd = with_rank_change(view.table, {"B1": {"overall_rank": "2"}, "B2": [1], "B3": {"overall_rank": True}})
+    assert odd["change_overall_rank"].isna().all()  # a hand-edited network.json is no rank
 
 
 def test_action_load_reads_the_summaries_and_tolerates_missing_keys():
@@ -142,3 +144,32 @@ def test_compare_to_sets_the_network_base():
     # September held a1 (B1) and c1 (B3): B2 has no base, so its rates are null and ranked last.
     t = network_view(BOOKS, "2026-11", NAMES, figures=figures).table.set_index("branch_id")
     assert figures.totals.at["clients", "base"] == 2 and t.at["B2", "rank_churn_rate"] == 3
+
+
+def test_two_data_sets_add_up_to_the_same_network():
+    """B2 in one export, B1 and B3 (between which c2 moved) in another: the counts and the rates
+    made of them are those of the one-export network."""
+    def part(branches: set[str]) -> tuple[BranchParams, BranchInputs]:
+        rows = CLIENTS.loc[CLIENTS["branch_id"].isin(branches)].reset_index(drop=True)
+        return PARAMS, BranchInputs(clients=rows, staff=STAFF, products=None, activities=pd.DataFrame())
+
+    split = network_view([part({"B2"}), part({"B1", "B3"})], "2026-11", NAMES).totals
+    whole = network_view(BOOKS, "2026-11", NAMES).totals
+    for key in ("clients", "aum", "churn_rate", "upgrade_rate", "new_clients", "net_growth",
+                "product_coverage_rate", "aum_growth"):
+        assert split.at[key, "current"] == pytest.approx(whole.at[key, "current"]), key
+    # B2's export has no September snapshot: October's figures against September are unknown.
+    assert pd.isna(split.at["net_growth", "base"]) and whole.at["net_growth", "base"] == 8
+
+
+def test_role_summary_pools_each_role(view):
+    from toolkit.branch.network_kpi import role_summary
+
+    roles = role_summary(view.staff)
+    assert list(roles.index) == ["financial_advisor", "lobby_manager"]
+    fa = roles.loc["financial_advisor"]
+    # F1 (a1 a2) and F3 (c1 c2 c3): 5 base clients, 2 upgrades, none lost; 1,150k -> 2,800 + 550k.
+    assert (fa["staff"], fa["current_clients"], fa["first"], fa["last"]) == (2, 5, "F3", "F1")
+    assert fa["churn_rate"] == 0 and fa["upgrade_rate"] == pytest.approx(2 / 5)
+    assert fa["aum_growth"] == pytest.approx((3_350 - 2_150) / 2_150)
+    assert roles.at["lobby_manager", "first"] == roles.at["lobby_manager", "last"] == "L2"

@@ -153,16 +153,17 @@ def test_one_district_shares_a_day() -> None:
     )
     plan = plan_visits(clients, STAFF, None, "2026-09", VisitSettings(), WorkCalendar())
     got = plan.schedule[["client_id", "date", "slot"]].values.tolist()
-    # Five visits over 17 working days: the even level is 1, a district day may take one more.
-    assert got == [
-        ["P1", T("2026-10-08"), 1],
-        ["P2", T("2026-10-08"), 2],
-        ["P3", T("2026-10-09"), 1],
-        ["P5", T("2026-10-09"), 2],
-        ["P4", T("2026-10-10"), 1],
-    ]
-    # The second visit would start at 11:30 and run into lunch (11:30–13:30): it starts after it.
-    assert plan.schedule["start"].dt.strftime("%H:%M").tolist() == ["09:30", "13:30", "09:30", "13:30", "09:30"]
+    # Five visits over 17 working days: one a day (the load spread evenly comes first).
+    assert [d for _, d, _ in got] == [T("2026-10-08"), T("2026-10-09"), T("2026-10-10"), T("2026-10-12"),
+                                      T("2026-10-13")]
+    # 22 visits over 17 days: the even level is 2, so a district shares a day where it costs nothing.
+    many = client_book([{"client_id": f"P{i:02d}", "aum": 9e6 - i * 1e5, "maintainer_id": "S1",
+                         "district": ["东区", "西区", "南区", "北区"][i % 4]} for i in range(22)])
+    busy = plan_visits(many, STAFF, None, "2026-09", VisitSettings(), WorkCalendar()).schedule
+    per_day = busy.groupby("date").size()
+    assert per_day.max() == 2 and busy.groupby("date")["district"].nunique().eq(1).all()
+    # The second visit of a day would start at 11:30 and run into lunch (11:30–13:30): it starts after it.
+    assert set(busy.loc[busy["slot"] == 2, "start"].dt.strftime("%H:%M")) == {"13:30"}
 
 
 def test_slots_skip_lunch() -> None:
@@ -198,8 +199,9 @@ def test_every_due_client_not_scheduled_has_a_reason() -> None:
     text = unscheduled_reasons(plan.unscheduled, "en").set_axis(plan.unscheduled["client_id"])
     # Nobody of the fitting role has room left this month: the first date is next month's first working day.
     assert text["C"] == "王经理's monthly visit limit is reached; earliest possible: 2026-11-02"
-    assert text["D"] == "No maintainer assigned; earliest possible: 2026-11-02"
-    assert text["E"] == "Maintainer S99 is not on this branch's staff list; earliest possible: 2026-11-02"
+    assert text["D"] == "No maintainer assigned; with a colleague of the fitting role, earliest possible: 2026-11-02"
+    assert text["E"] == ("Maintainer S99 is not on this branch's staff list; with a colleague of the fitting "
+                         "role, earliest possible: 2026-11-02")
     assert plan.summary() == {"planned": 2, "due_unscheduled": 4, "outflow": 0, "outflow_scheduled": 0}
     # The domain says it as a notice (codes and counts, no words); the report layer words it.
     parts = [

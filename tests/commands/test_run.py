@@ -36,15 +36,17 @@ def branch_dir(bank: Path) -> Path:
 
 def test_branch_plan_files_sections_and_summary(branch_dir: Path):
     names = {p.name for p in branch_dir.iterdir()}
-    assert names == {"branch_plan.html", "branch_plan.pdf", "branch_plan.ipynb", "summary.json", "visits.xlsx",
-                     "visits.ics", "forum_invitees.xlsx"}
+    staff_calendars = {n for n in names if re.fullmatch(r"visits_[A-Za-z0-9_-]+\.ics", n)}
+    assert staff_calendars and names - staff_calendars == {
+        "branch_plan.html", "branch_plan.pdf", "branch_plan.ipynb", "summary.json", "visits.xlsx", "visits.ics",
+        "forum_invitees.xlsx"}
     summary = json.loads((branch_dir / "summary.json").read_text(encoding="utf-8"))
-    assert set(summary) == {"branch_id", "period", "base_period", "tiers", "kpi", "watch", "visits", "forum",
-                            "warnings"}
+    assert set(summary) >= {"branch_id", "period", "base_period", "tiers", "kpi", "watch", "visits", "forum",
+                            "warnings", "risk_assessment", "maturities", "marketing_targets", "corporate"}
     assert summary["period"] == PERIOD and summary["base_period"] == "2026-09"
     page = (branch_dir / "branch_plan.html").read_text(encoding="utf-8")
     for section in ("本月概要", "客户分层与资产", "维护指标", "重点关注名单", "维护分工", "上门拜访计划", "生日关怀",
-                    "客户座谈会", "数据质量"):
+                    "客户座谈会", "数据质量", "对公客户走访", "到期提醒", "风险评估", "500万目标客户"):
         assert section in page, section
     assert "import " not in page and "load_plan(" not in page  # no code in the report
     # The report's headline figures are the summary's.
@@ -200,7 +202,7 @@ def test_a_proposal_checks_every_row_of_the_book_and_publishes_nothing_on_a_prob
 
     params = sorted((bank / "params" / "clients").glob("*.yaml"))[0]
     raw = yaml.safe_load(params.read_text(encoding="utf-8"))
-    for key in ("products", "activities"):
+    for key in ("products", "activities", "staff"):
         raw["data"][key] = str((params.parent / raw["data"][key]).resolve())
     raw["fact_find"] = str((params.parent / raw["fact_find"]).resolve())
     clients = sorted(params.parent.glob(raw["data"]["clients"]))

@@ -79,3 +79,19 @@ def test_the_hand_over_carries_the_branch_slice_of_the_practice_tables(tmp_path:
     back = read_inputs(write_inputs(branch_slice(inputs, "B001"), tmp_path / "slice"))
     assert back.corporate_clients["client_id"].tolist() == ["K1"]
     assert back.holdings["client_id"].tolist() == ["C1"] and back.fact_find_assets is None
+
+
+def test_a_bad_fact_find_is_reported_with_its_sheet_and_row(tmp_path: Path) -> None:
+    path = write_fact_find(tmp_path / "ff.xlsx", profile={"client_id": "../x", "name": "张三"},
+                           balance=[{"type": "房产", "item": "住房", "amount": 1e6}])
+    with pytest.raises(InputError) as exc:
+        load_fact_find_assets([path, tmp_path / "missing.xlsx"])
+    found = [(p.sheet, p.row, p.column) for p in exc.value.problems]
+    # Every problem at once: the balance row, the client id (a path, refused as a proposal refuses
+    # it) and the missing second workbook.
+    assert found[:2] == [("资产负债", 2, "type"), ("客户信息", 2, "value")] and len(found) == 3
+    assert "not found" in exc.value.problems[-1].message
+    write_fact_find(path, profile={"client_id": "../x"}, balance=[{"type": "real", "item": "住房", "amount": 1.0}])
+    with pytest.raises(InputError) as exc:
+        load_fact_find_assets([path])
+    assert [(p.sheet, p.column) for p in exc.value.problems] == [("客户信息", "value")]

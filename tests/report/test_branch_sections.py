@@ -93,3 +93,30 @@ def test_a_key_in_two_word_tables_fails_loudly(tmp_path):
     (tmp_path / "b.tsv").write_text("key\tzh\ten\nx.y\t乙\tB\n", encoding="utf-8")
     with pytest.raises(RuntimeError, match="b.tsv.*x.y"):
         _read_all(tmp_path)
+
+
+def test_action_sections_say_the_hand_out_the_handovers_and_the_events():
+    """The action sections read the planning: the hand-out date, who covers a top client, the
+    greetings rule, the forum with its venue; both languages, names masked."""
+    import datetime as dt
+
+    from tests.branch.test_actions import params
+    from tests.branch.test_visits import client_book, staff_table
+    from toolkit.branch.actions import plan_branch
+    from toolkit.report import action_sections
+
+    staff = staff_table([("S0", "陈行长", "branch_president", None), ("S2", "李理财", "financial_advisor", None)])
+    clients = client_book([{"client_id": "A", "name": "张三丰", "aum": 5e6, "birth_date": "1970-11-20"},
+                           {"client_id": "C", "tier": "wealth", "aum": 3e5, "maintainer_id": "S2"}])
+    forum = {"window": ["2026-11-01", "2026-11-30"], "capacity": 10, "venue": "三楼会议室"}
+    for language, words in (("zh", ("本计划2026-11-02下发", "代为拜访", "三楼会议室", "陈行长", "生日关怀")),
+                            ("en", ("handed out on 2026-11-02", "Covered in this plan", "三楼会议室",
+                                    "陈行长", "Birthday and festival greetings"))):
+        p = params(forum=forum, language=language)
+        planning = plan_branch(clients, staff, None, "2026-10", p, set(), as_of=dt.date(2026, 11, 2))
+        plan = SimpleNamespace(planning=planning, params=p, language=language)
+        text = " ".join(str(x) for f in (action_sections.coverage, action_sections.visits, action_sections.greetings,
+                                         action_sections.forum) for x in f(plan))
+        for word in words:
+            assert word in text, (language, word)
+        assert "张三丰" not in text and "张*丰" in text  # masked

@@ -114,13 +114,15 @@ def test_forum_steps_and_salons_without_full_phones(tmp_path: Path) -> None:
 
 
 def test_a_slot_past_midnight_becomes_an_all_day_event(tmp_path: Path) -> None:
-    clients = client_book([{"client_id": c, "maintainer_id": "S1", "district": "东区"} for c in ("A", "B")])
+    # 34 clients, 2 a day at most over October's 17 working days from 10-08: two visits every day.
+    clients = client_book([{"client_id": f"C{i:02d}", "maintainer_id": "S1", "district": "东区"} for i in range(34)])
     late = VisitSettings(first_visit_at=dt.time(22, 0), max_per_day=2)
     plan = plan_visits(clients, STAFF, None, "2026-09", late, WorkCalendar())
     found = {
         str(e["uid"]): e for e in events(write_ics(tmp_path / "v.ics", "B001", plan.schedule, stamp=STAMP))
     }
-    first, second = (found[event_uid("visit", "B001", "2026-10", c)] for c in ("A", "B"))
+    day = plan.schedule.loc[plan.schedule["date"] == pd.Timestamp("2026-10-08")].sort_values("slot")
+    first, second = (found[event_uid("visit", "B001", "2026-10", c)] for c in day["client_id"])
     assert first.decoded("dtstart").replace(tzinfo=None) == dt.datetime(2026, 10, 8, 22, 0)
     assert second.decoded("dtstart") == dt.date(2026, 10, 8) and second.decoded("dtend") == dt.date(
         2026, 10, 9
@@ -145,3 +147,22 @@ def test_long_lines_fold_at_75_octets_between_characters_and_text_round_trips(tm
     assert all("拜访原因：从未上门拜访" in str(e["description"]) for e in found)
     assert {str(e["location"]) for e in found} == {"东区, 3; 号楼"}
     assert len(list(icalendar.Calendar.from_ical(raw).walk("VTIMEZONE"))) == 1
+
+
+def test_one_calendar_per_staff_member_with_location_units_and_reminders(tmp_path: Path) -> None:
+    from toolkit.report.calendar_ics import calendar_events, staff_file, write_staff_ics
+
+    plan = october_plan()
+    owned = calendar_events("B001", plan.schedule, language="zh", stamp=STAMP, branch_name="瓯海支行")
+    paths = write_staff_ics(tmp_path, "B001", owned, {"S1": "王经理", "S2": "李理财"})
+    assert [p.name for p in paths] == [staff_file("S1"), staff_file("S2")] == ["visits_S1.ics", "visits_S2.ics"]
+    mine = events(paths[0])
+    assert {str(e["summary"]) for e in mine} == {"上门拜访：张三丰（王经理）", "上门拜访：李四（王经理）"}
+    visit = next(e for e in mine if "张三丰" in str(e["summary"]))
+    assert str(visit["location"]) == "瓯海 东区"  # the branch's area and the client's district
+    assert "金融资产：300.00万元" in str(visit["description"])
+    [alarm] = list(visit.walk("VALARM"))
+    assert alarm.decoded("trigger") == -dt.timedelta(days=1) and "明天" in str(alarm["description"])
+    assert [str(e["summary"]) for e in events(paths[1])] == ["上门拜访：王五（李理财）"]
+    calname = icalendar.Calendar.from_ical(paths[1].read_bytes())["x-wr-calname"]
+    assert str(calname) == "B001 李理财 的客户维护日程"

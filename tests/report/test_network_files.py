@@ -104,3 +104,22 @@ def test_the_view_survives_the_notebook_handover(view, tmp_path: Path):
     assert list(back.trend.index) == list(view.trend.index) and len(back.staff) == len(view.staff)
     assert (back.period, back.base_period, back.compare_to, back.mask_pii) == ("2026-11", "2026-10",
                                                                                "previous_month", True)
+
+
+def test_a_last_batch_without_network_json_has_its_ranks_rebuilt_from_its_summaries(view, tmp_path: Path):
+    from toolkit.base.schema import IN_SCOPE_TIERS
+
+    folder = tmp_path / "out" / "2026-10"
+    for row in view.table.to_dict("records"):
+        summary = {"kpi": {k: row[k] for k in ("churn_rate", "upgrade_rate", "product_coverage_rate", "aum_growth",
+                                               "net_growth")},
+                   "tiers": {t: {"clients": int(row[f"clients_{t}"]), "aum": float(row[f"aum_{t}"])}
+                             for t in IN_SCOPE_TIERS}}
+        (folder / row["branch_id"]).mkdir(parents=True)
+        (folder / row["branch_id"] / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    (folder / "B9").mkdir()
+    (folder / "B9" / "summary.json").write_text('{"kpi": null}', encoding="utf-8")  # unreadable: left out
+    assert network_files.previous_ranks(tmp_path / "out", "2026-11") == (None, None)  # no manifest: no batch
+    (folder / "manifest.json").write_text("{}", encoding="utf-8")
+    prev, ranks = network_files.previous_ranks(tmp_path / "out", "2026-11")
+    assert prev == "2026-10" and ranks == network_files.network_json(view)["ranks"]

@@ -53,8 +53,10 @@ def test_the_sample_plan_fills_every_section_and_summary_json(sample: Path) -> N
         assert title in zh
     assert f"本月到期 {len(p.maturities)} 笔" in zh and "需要" not in zh
     plan.params = plan.params.model_copy(update={"language": "en"})
-    en = _html(practice_sections.maturities(plan) + practice_sections.corporate(plan))
-    assert "Maturity calls" in en and "Corporate client visits" in en and "本月" not in en
+    en = _html([x for section in (*practice_sections.SECTIONS, practice_sections.summary_lines)
+                for x in section(plan)])
+    assert "Maturity calls" in en and "Corporate client visits" in en and "holdings mature this month" in en
+    assert not any(word in en for word in ("本月", "客户经理", "未评估", "目标客户"))
 
 
 def test_absent_tables_say_what_is_needed_and_how(sample: Path) -> None:
@@ -115,6 +117,9 @@ def test_work_list_sheets_and_calendar_events(sample: Path, tmp_path: Path) -> N
     visited = set(plan.planning.visits.schedule["client_id"].astype(str)) & p.assessment_ids()
     with_note = {r[2] for r in assessed[1:] if r[12] == "带评估问卷"}
     assert visited and with_note == visited
-    events = practice_events("B001", p, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    events = practice_events("B001", p, dt.datetime(2026, 12, 1, tzinfo=dt.UTC), staff=set(names))
     assert len(events) == len(p.maturities) + len(p.contacts)
-    assert all(owners for owners, _ in events[: len(p.maturities)] if owners is not None)
+    owners = [o for o, _ in events[: len(p.maturities)]]
+    on_staff = p.maturities["maintainer_id"].astype("string").isin(list(names)).fillna(False).tolist()
+    assert [bool(o) for o in owners] == on_staff and any(on_staff)
+    assert all(o <= set(names) for o, _ in events)

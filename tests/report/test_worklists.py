@@ -79,7 +79,7 @@ def test_visits_workbook_in_chinese(tmp_path: Path) -> None:
     assert sheet.column_dimensions["K"].width >= 14  # the reason column fits 从未上门拜访
     unscheduled = wb["未安排"]
     assert [c.value for c in unscheduled[2]][1:3] == ["D", "赵六"]
-    assert unscheduled.cell(2, 8).value == "未指定维护人；最早可安排：2026-10-10"
+    assert unscheduled.cell(2, 8).value == "未指定维护人；指定同岗位员工后最早可安排：2026-10-10"
     # A wealth manager (S1) has room from 10-10 (10-08 and 10-09 are full at one a day).
     assert [c.value for c in unscheduled[1]][-2:] == ["最早拜访日", "最早可安排"]
 
@@ -94,7 +94,7 @@ def test_visits_workbook_in_english_with_greetings(tmp_path: Path) -> None:
     assert wb.sheetnames == ["Summary", "王经理_S1", "李理财_S2", "Not scheduled", "Greetings"]
     assert [c.value for c in wb["王经理_S1"][1]][:3] == ["Date", "Weekday", "Time"]
     assert wb["王经理_S1"]["B2"].value == "Thu" and wb["王经理_S1"]["K2"].value == "Never visited"
-    assert wb["Not scheduled"].cell(2, 8).value == "No maintainer assigned; earliest possible: 2026-10-10"
+    assert wb["Not scheduled"].cell(2, 8).value == "No maintainer assigned; with a colleague of the fitting role, earliest possible: 2026-10-10"
     row = [c.value for c in wb["Greetings"][2]]
     assert row[:3] == [dt.datetime(2026, 10, 20), "Birthday", dt.datetime(2026, 10, 20)]
     assert row[6] == "Flowers/gift"

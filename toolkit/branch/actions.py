@@ -76,9 +76,11 @@ class BranchPlanning:
 
 def plan_branch(clients: pd.DataFrame, staff: pd.DataFrame, activities: pd.DataFrame | None, period: str,
                 branch_params: BranchParams, outflow_ids: Collection[str] = frozenset(),
-                gap_lines: pd.DataFrame | None = None, as_of: dt.date | None = None) -> BranchPlanning:
+                gap_lines: pd.DataFrame | None = None, as_of: dt.date | None = None,
+                outflow_rows: pd.DataFrame | None = None) -> BranchPlanning:
     """Plan the month after `period` for one branch's current snapshot (already classified), from
-    the hand-out date `as_of` (else the params' as_of, else `default_as_of`)."""
+    the hand-out date `as_of` (else the params' as_of, else `default_as_of`). outflow_rows: base
+    rows of outflow clients with no current row (every outflow client is visited)."""
     p = branch_params
     month = plan_month(period)
     given = as_of or p.as_of
@@ -89,12 +91,15 @@ def plan_branch(clients: pd.DataFrame, staff: pd.DataFrame, activities: pd.DataF
     calendar = WorkCalendar(p.extra_holidays, p.extra_workdays)
     coverage = plan_coverage(clients, staff, p.coverage)
     visitor = coverage.visitor()
-    forum = plan_forum(clients, staff, activities, p.forum, calendar, start)
+    # Events list the colleague who covers a handed-over client as that client's maintainer.
+    covered = clients.assign(maintainer_id=clients["client_id"].astype(str).map(visitor).astype("string")
+                             .fillna(clients["maintainer_id"].astype("string")).to_numpy())
+    forum = plan_forum(covered, staff, activities, p.forum, calendar, start)
     forum_note = None
     if p.forum is not None and forum is None:
         _, reason, _ = forum_date(p.forum, calendar, start)
         forum_note = no_forum_warning(p.forum, str(reason))
-    salons = plan_salons(clients, gap_lines, p.salons, calendar, start, staff=staff,
+    salons = plan_salons(covered, gap_lines, p.salons, calendar, start, staff=staff,
                          avoid={forum.date} if forum else ())
     blocked: dict[str, set[dt.date]] = {}
     events = [(forum.date, forum.hosts)] if forum else []
@@ -103,7 +108,7 @@ def plan_branch(clients: pd.DataFrame, staff: pd.DataFrame, activities: pd.DataF
         for staff_id in hosts["staff_id"]:
             blocked.setdefault(str(staff_id), set()).add(day)
     visits = plan_visits(clients, staff, activities, period, p.visits, calendar, frozenset(outflow_ids),
-                         blocked, as_of=start, visitor=visitor)
+                         blocked, as_of=start, visitor=visitor, outflow_rows=outflow_rows)
     greetings = plan_greetings(clients, staff, period, p.greetings, calendar, as_of=start, activities=activities,
                                visitor=visitor)
     status = forum_status(activities, start, month, forum.date if forum else None)

@@ -26,8 +26,17 @@ COLUMNS = ["maintainer_id", "priority", "client_id", "name", "phone", "tier", "a
 
 
 def _shift_months(days: pd.Series, months: int) -> pd.Series:
-    """Each date plus `months` calendar months (Jan 31 + 1 month = Feb 28), NaT kept."""
-    return days.map(lambda d: d + pd.DateOffset(months=months) if pd.notna(d) else pd.NaT).astype("datetime64[ns]")
+    """Each date plus `months` calendar months, the day clipped to the month's length (Jan 31 + 1
+    month = Feb 28, as pd.DateOffset and toolkit.base.suitability reckon it); NaT kept."""
+    known = days.notna()
+    out = pd.Series(pd.NaT, index=days.index, dtype="datetime64[ns]")
+    if known.any():
+        d = days[known]
+        idx = (d.dt.year * 12 + d.dt.month - 1 + months).astype("int64")
+        first = pd.to_datetime(pd.DataFrame({"year": idx // 12, "month": idx % 12 + 1, "day": 1}))
+        day = np.minimum(d.dt.day.to_numpy(), first.dt.days_in_month.to_numpy())
+        out[known] = (first + pd.to_timedelta(day - 1, unit="D")).to_numpy()
+    return out
 
 
 def assessments_due(clients: pd.DataFrame, month_first: dt.date,

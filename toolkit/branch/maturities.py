@@ -12,6 +12,7 @@ minimum amount within the maturing amount, the same category first, then the bes
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 
@@ -72,11 +73,29 @@ class _Suggester:
                     self.products, status)
 
 
+def _free_day(day: dt.date, off: set[dt.date], start: dt.date, calendar: WorkCalendar) -> dt.date:
+    """`day`, or the nearest working day not in `off`: earlier first (never before `start`), else later."""
+    if day not in off:
+        return day
+    earlier = day
+    while earlier > start:
+        earlier = calendar.previous_workday(earlier)
+        if earlier >= start and earlier not in off:
+            return earlier
+    later = calendar.next_workday(day)
+    while later in off:
+        later = calendar.next_workday(later)
+    return later
+
+
 def maturity_calls(holdings: pd.DataFrame, clients: pd.DataFrame, products: pd.DataFrame | None, month: str,
                    calendar: WorkCalendar, settings: MaturitySettings | None = None,
-                   assessments: AssessmentSettings | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
+                   assessments: AssessmentSettings | None = None, as_of: dt.date | None = None,
+                   blocked: Mapping[str, Collection[dt.date]] | None = None) -> pd.DataFrame:
     """One row per maturing holding of an in-scope client (`clients`: the branch's classified current
-    snapshot) maturing in the plan month (the plan's "本月到期"), by call date."""
+    snapshot) maturing in the plan month (the plan's "本月到期"), by call date. `blocked`: staff_id
+    -> days the maintainer hosts the forum or a salon; a call due then moves to the working day before
+    (or, with none left in the month, the one after)."""
     s, a = settings or MaturitySettings(), assessments or AssessmentSettings()
     first, last = month_start(month), month_end(month)
     start = calendar.next_workday(max(first, as_of or first), inclusive=True)
@@ -102,6 +121,7 @@ def maturity_calls(holdings: pd.DataFrame, clients: pd.DataFrame, products: pd.D
         late = call < start
         call = max(call, start)
         client = people[h.client_id]
+        call = _free_day(call, set((blocked or {}).get(str(client.get("maintainer_id")), ())), start, calendar)
         status = assess(client.get("risk_level"), client.get("risk_assessed_on"), client.get("birth_date"), first,
                         rules)
         best = suggester.pick(status, h.category, float(h.amount))

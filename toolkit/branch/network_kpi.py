@@ -113,18 +113,23 @@ def _network_row(books: Sequence[Book], period: str, compare_to: CompareTo) -> p
 
 def _combine(rows: pd.DataFrame) -> pd.Series:
     """Several data sets' network rows as one: counts and sums added, rates recomputed from them
-    (coverage, products per client and top-20 share weighted by each set's current clients/AUM)."""
-    s = rows.sum(numeric_only=True, min_count=1)
-    w = rows["current_clients"].astype("float64")
+    (coverage, products per client and the top-20 share weighted by each set's clients / AUM, an
+    approximation for the share). A set without the base snapshot leaves every base figure null."""
+    s = rows.astype("float64").sum(skipna=False)
+    w, a = rows["current_clients"].astype("float64"), rows["current_aum"].astype("float64")
+
+    def ratio(num: float, den: float) -> float | None:
+        return None if pd.isna(num) or pd.isna(den) or den == 0 else float(num / den)
+
     out = s.copy()
-    out["churn_rate"] = s["churned"] / s["base_clients"] if s["base_clients"] else None
-    out["upgrade_rate"] = s["upgraded"] / s["base_clients"] if s["base_clients"] else None
-    out["downgrade_rate"] = s["downgraded"] / s["base_clients"] if s["base_clients"] else None
+    for key, part in (("churn_rate", "churned"), ("upgrade_rate", "upgraded"), ("downgrade_rate", "downgraded")):
+        out[key] = ratio(s[part], s["base_clients"])
+    out["new_clients"] = s["current_clients"] - s["retained"]
+    out["net_growth"] = s["current_clients"] - s["base_clients"]
+    out["aum_growth"] = ratio(s["current_aum"] - s["base_aum"], s["base_aum"])
     for key in ("product_coverage_rate", "products_per_client"):
-        out[key] = (rows[key].astype("float64") * w).sum() / w.sum() if w.sum() else None
-    a = rows["current_aum"].astype("float64")
-    out["top20_aum_share"] = (rows["top20_aum_share"].astype("float64") * a).sum() / a.sum() if a.sum() else None
-    out["aum_growth"] = (s["current_aum"] - s["base_aum"]) / s["base_aum"] if s["base_aum"] else None
+        out[key] = ratio((rows[key].astype("float64") * w).sum(), w.sum())
+    out["top20_aum_share"] = ratio((rows["top20_aum_share"].astype("float64") * a).sum(), a.sum())
     return out
 
 
@@ -297,3 +302,28 @@ def network_view(books: Sequence[tuple[BranchParams, BranchInputs]], period: str
                        previous_period=previous_period,
                        mask_pii=(any(p.mask_pii for p, _ in books) or not books) if mask_pii is None else mask_pii,
                        thresholds=books[0][0].thresholds if books else Thresholds())
+
+
+def role_summary(staff: pd.DataFrame) -> pd.DataFrame:
+    """Per role (index, in the staff table's order) of ranked scorecards: head count, clients and
+    AUM maintained, the role's five KPIs pooled over its people (rates from the summed counts;
+    coverage weighted by clients) and the staff ids ranked first and last within the role."""
+    rows = {}
+    for role, part in staff.groupby("role", sort=False):
+        base = float(part["base_clients"].fillna(0).sum())
+        now = part["current_clients"].astype("float64").fillna(0)
+        b_aum = float(part["base_aum"].fillna(0).sum())
+        ranked = part.sort_values(["overall_rank", "current_aum"], ascending=[True, False], kind="stable")
+        rows[role] = {
+            "staff": len(part), "current_clients": int(now.sum()), "current_aum": float(part["current_aum"].sum()),
+            "churn_rate": float(part["churned"].fillna(0).sum()) / base if base else None,
+            "upgrade_rate": float(part["upgraded"].fillna(0).sum()) / base if base else None,
+            "product_coverage_rate": float((part["product_coverage_rate"].astype("float64").fillna(0) * now).sum())
+            / now.sum() if now.sum() else None,
+            "client_growth_rate": float(part["net_growth"].fillna(0).sum()) / base if base else None,
+            "aum_growth": (float(part["current_aum"].sum()) - b_aum) / b_aum if b_aum else None,
+            "first": str(ranked["staff_id"].iloc[0]), "last": str(ranked["staff_id"].iloc[-1]),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "role"
+    return out

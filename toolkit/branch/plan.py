@@ -57,6 +57,15 @@ class BranchPlan:
         return out
 
 
+def _absent_outflows(analytics: BranchAnalytics) -> pd.DataFrame | None:
+    """Base rows of outflow clients with no current row in the branch (visited all the same)."""
+    if analytics.base is None or analytics.outflows.empty:
+        return None
+    ids = set(analytics.outflows["client_id"].astype(str)) - set(analytics.current["client_id"].astype(str))
+    base = analytics.base
+    return base.loc[base["client_id"].astype(str).isin(ids)] if ids else None
+
+
 def build_branch_plan(params: BranchParams, inputs: BranchInputs | None = None,
                       period: str | None = None, as_of: dt.date | None = None) -> BranchPlan:
     """Analyse the branch and plan its next month. `period` overrides the params' period; with
@@ -68,7 +77,8 @@ def build_branch_plan(params: BranchParams, inputs: BranchInputs | None = None,
                                params.thresholds, source=", ".join(Path(p).name for p in params.data.clients))
     planning = plan_branch(analytics.current, inputs.staff, inputs.activities, analytics.period, params,
                            outflow_ids=set(analytics.outflows["client_id"].astype(str)),
-                           gap_lines=gap_lines(analytics.product_gaps), as_of=as_of)
+                           gap_lines=gap_lines(analytics.product_gaps), as_of=as_of,
+                           outflow_rows=_absent_outflows(analytics))
     practices = plan_practices(params, analytics.current, inputs, planning.plan_month, planning.calendar,
                                visits=planning.visits.schedule, as_of=planning.as_of,
                                blocked=hosting_days(planning))

@@ -116,7 +116,7 @@ def plan_practices(params: BranchParams, clients: pd.DataFrame, inputs: BranchIn
                                           "target_credit", "manager_id"])
     if holdings_in is not None:
         maturities = maturity_calls(holdings_in, clients, inputs.products, month, calendar, params.maturities,
-                                    params.assessments, as_of=as_of)
+                                    params.assessments, as_of=as_of, blocked=blocked)
     else:
         maturities = pd.DataFrame(columns=CALL_COLUMNS).astype({"amount": "float64"})
     return PracticePlan(

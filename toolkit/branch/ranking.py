@@ -59,8 +59,11 @@ def with_rank_change(table: pd.DataFrame, previous: Mapping[str, Mapping[str, An
     out = table.copy()
     previous = previous or {}
     for col in RANK_COLUMNS:
-        before = [previous.get(str(b), {}).get(col) for b in out["branch_id"]]
-        was = pd.array([None if v is None else int(v) for v in before], dtype="Int64")
+        entries = [previous.get(str(b)) for b in out["branch_id"]]
+        before = [e.get(col) if isinstance(e, Mapping) else None for e in entries]
+        # A rank the last batch wrote is a positive integer; anything else (a hand-edited file) is unknown.
+        was = pd.array([v if isinstance(v, int) and not isinstance(v, bool) and v > 0 else None for v in before],
+                       dtype="Int64")
         out[f"change_{col}"] = was - pd.array(out[col].to_numpy(dtype="int64"), dtype="Int64")
     return out
 
@@ -99,3 +102,30 @@ def ranking_columns() -> list[str]:
             "current_aum", "mean_rank"]
 
 
+
+
+def ranks_from_summaries(summaries: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """The ranks a batch had, rebuilt from its branches' summary.json (for a batch that left no
+    network.json): the KPIs from `kpi`, the clients and AUM in scope from `tiers`, the base count
+    as clients now minus net growth. A summary without those figures is left out."""
+    rows = {}
+    for branch_id, s in summaries.items():
+        kpi_, tiers = s.get("kpi"), s.get("tiers")
+        if not isinstance(kpi_, Mapping) or not isinstance(tiers, Mapping):
+            continue
+        try:
+            clients = sum(int(t["clients"]) for t in tiers.values())
+            aum = sum(float(t["aum"] or 0) for t in tiers.values())
+            net = kpi_.get("net_growth")
+            row = {k: (None if kpi_.get(k) is None else float(kpi_[k]))
+                   for k in ("churn_rate", "upgrade_rate", "product_coverage_rate", "aum_growth")}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        row.update(net_growth=None if net is None else float(net), current_aum=aum,
+                   base_clients=None if net is None else float(clients - net))
+        rows[str(branch_id)] = row
+    if not rows:
+        return {}
+    table = pd.DataFrame.from_dict(rows, orient="index").astype("float64").rename_axis("branch_id").reset_index()
+    ranked = rank_branches(table)
+    return {str(r["branch_id"]): {c: int(r[c]) for c in RANK_COLUMNS} for r in ranked.to_dict("records")}

@@ -3,9 +3,10 @@
 Days are the staff member's working days from the hand-out date to the month's end, numbered
 0..n-1; each has a capacity (max_per_day, 0 on a day of host duty). Each client has a window
 [release, deadline] of day numbers and comes in priority order. Chosen over a CP-SAT model by
-measurement (bench/bench_schedule.py, bench/results.md): the same clients scheduled, the same
-highest day, as many district days within a few percent, at a hundredth of the time and fully
-deterministic. The steps, and why each is right:
+measurement (bench/bench_schedule.py, bench/results.md; a 5,000-client branch month): the same
+647 visits with the same priority weight, the same busiest day per person, a slightly more even
+spread, district-days within 1% (317 against 314), in 0.09 CPU seconds against 219, and
+deterministic by construction. The steps, and why each is right:
 
 1. Urgent clients (a deadline before the last day: the outflow watch) in priority order, each to
    the least-loaded day of its window with room, ties to the earliest. One that does not fit is
@@ -16,13 +17,12 @@ deterministic. The steps, and why each is right:
    for suffix windows, checked in O(days)). So a lower-priority client never displaces a higher one.
 3. The lowest feasible peak L (the same condition with every day capped at L) is found, starting
    from the even level ⌈visits / available days⌉.
-4. Admitted clients, most restricted first (latest release), each go to a day of their window: a
-   day already visiting their district while it stays within one of the even level and the day's
-   capacity (grouping costs nothing there: a slot above the peak L takes no room a later, wider
-   window needs), else the least-loaded day below L, ties to the earliest. With nested windows,
+4. Admitted clients, most restricted first (latest release), each go to a day of their window below
+   L: a day already visiting their district while it stays at or below the even level (grouping
+   costs nothing there), else the least-loaded day, ties to the earliest. With nested windows,
    any day a more restricted client takes is also open to every later one, so no admitted client
-   is left out (the repair the feasibility check makes unnecessary). Every day ends at most at
-   max(L, even + 1), and at most at its capacity.
+   is left out (the repair the feasibility check makes unnecessary). Every day ends at most at L,
+   and at most at its capacity.
 """
 
 from __future__ import annotations
@@ -118,9 +118,9 @@ def schedule_staff(release: np.ndarray, deadline: np.ndarray, district: np.ndarr
     while not _feasible(released, np.maximum(np.minimum(caps, level) - loads, 0)):
         level += 1
     cap_at = np.minimum(caps, level)
-    # A district day may go one above the even level (never above the day's capacity): slots above
-    # the peak L take no room the later, wider windows need, so feasibility is kept.
-    join_cap = np.minimum(caps, max(level, even + 1))
+    # A district day may fill up to the even level: joining it then costs nothing (the day stays
+    # at or below the level every day would have if the month were spread perfectly).
+    join_cap = np.minimum(cap_at, even)
     # 4. Most restricted first; same district where it costs nothing, else the least-loaded day.
     order = sorted(admitted, key=lambda i: (-int(rel[i]), i))
     district_days: dict[int, np.ndarray] = {}

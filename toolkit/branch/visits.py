@@ -1,11 +1,17 @@
 """Home visits (上门拜访) for the plan month: who is due, and a day-by-day schedule per staff member.
 
 A client is due when never visited, or when the last visit (activities of kind visit before the
-plan month) plus the tier's cadence falls in or before the plan month. Due clients go to their
-maintainer on working days, most urgent first (outflow watch, then rank, days overdue, AUM),
-within the per-day and per-month limits; clients of one district share a day where it fits.
-Every due client ends up either in the schedule or in `unscheduled` with a reason. Reasons and
-warnings are codes and notices (`reason`, `Notice`); toolkit.report.actions_text words them.
+hand-out date) plus the tier's cadence falls in or before the plan month; every outflow-watch
+client is due now, whatever the cadence. Each gets a window of working days from the hand-out
+date (`as_of`; 调休 make-up days count, holidays do not): outflow watch within the first
+`outflow_workdays`, never visited or overdue any day, due inside the month from `due_lead_days`
+before the due date (not visited again too soon). toolkit.branch.schedule fits each staff member's
+clients, most urgent first (outflow watch, then rank, days overdue, AUM), into the per-day and
+per-month limits, days of host duty off, the load spread evenly and one district a day where it
+costs nothing; slots skip lunch. A top client handed over (toolkit.branch.coverage) is visited by
+the colleague covering them. Every due client ends up either in the schedule or in `unscheduled`
+with a reason and the first date it could be fitted. Reasons and warnings are codes and notices
+(`reason`, `Notice`); toolkit.report.actions_text words them.
 """
 
 from __future__ import annotations
@@ -123,9 +129,12 @@ def branch_staff(staff: pd.DataFrame, clients: pd.DataFrame) -> pd.DataFrame:
 
 
 def _ranked_due(clients: pd.DataFrame, due: pd.DataFrame, outflow_ids: Collection[str],
-                last: pd.Series, start: dt.date) -> pd.DataFrame:
-    """Due clients plus every outflow-watch client (due now, whatever the cadence), most urgent first."""
-    info = clients.drop_duplicates("client_id").assign(client_id=lambda f: f["client_id"].astype(str))
+                last: pd.Series, start: dt.date, outflow_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Due clients plus every outflow-watch client (due now, whatever the cadence), most urgent first.
+    outflow_rows: base-snapshot rows of outflow clients with no row in `clients` (they took
+    everything out, or moved branch): visited on what the base knew of them."""
+    book = clients if outflow_rows is None or outflow_rows.empty else pd.concat([clients, outflow_rows])
+    info = book.drop_duplicates("client_id").assign(client_id=lambda f: f["client_id"].astype(str))
     ids = pd.Index(info["client_id"])
     outflow = {c for c in map(str, outflow_ids) if c in ids}
     extra = sorted(outflow - set(due["client_id"]))
@@ -215,18 +224,20 @@ def _done_this_month(activities: pd.DataFrame | None, month: str, start: dt.date
 def plan_visits(clients: pd.DataFrame, staff: pd.DataFrame, activities: pd.DataFrame | None, period: str,
                 settings: VisitSettings, calendar: WorkCalendar, outflow_ids: Collection[str] = frozenset(),
                 blocked: Mapping[str, Collection[dt.date]] | None = None, as_of: dt.date | None = None,
-                visitor: pd.Series | None = None, solver: Solver = schedule_staff) -> VisitPlan:
+                visitor: pd.Series | None = None, solver: Solver = schedule_staff,
+                outflow_rows: pd.DataFrame | None = None) -> VisitPlan:
     """Schedule the due visits of the plan month (period + 1) from the hand-out date `as_of` on
     (toolkit.branch.schedule per staff member); deterministic for the same input.
 
     visitor: client_id -> staff_id of a handover (toolkit.branch.coverage) who visits instead of
     the missing maintainer. blocked: staff_id -> days of host duty. solver: one staff member's
-    scheduler, `schedule_staff` (bench/bench_schedule.py passes a CP-SAT model to compare)."""
+    scheduler, `schedule_staff` (bench/bench_schedule.py passes a CP-SAT model to compare).
+    outflow_rows: base rows of outflow clients absent from `clients` (see `_ranked_due`)."""
     month = plan_month(period)
     start = hand_out_day(month, as_of)
     last = last_visits(activities, start).astype("datetime64[ns]")
     ranked = _ranked_due(clients, due_visits(clients, activities, month, settings, start), outflow_ids, last,
-                         start)
+                         start, outflow_rows)
     ranked["reason"] = _reason(ranked)
     visitor = visitor if visitor is not None else pd.Series(dtype="string")
     ranked["handover"] = ranked["client_id"].isin(visitor.index)

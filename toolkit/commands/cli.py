@@ -145,7 +145,10 @@ def profile(
             return
         from toolkit.base.atomic import atomic_write_text
 
-        atomic_write_text(json_file, text + "\n")
+        if json_file.exists() and not json_file.is_file():  # /dev/null, a fifo: written, never replaced
+            json_file.write_text(text + "\n", encoding="utf-8")
+        else:
+            atomic_write_text(json_file, text + "\n")
         out.print(f"Summary written to {json_file}")
         return
     _print_summary(summary)

@@ -26,7 +26,7 @@ from toolkit.report.actions_text import (
     unscheduled_reasons,
     visit_reasons,
 )
-from toolkit.report.fmt import callout, heading, integer, key_figures, money, paragraph, table
+from toolkit.report.fmt import bullet_list, callout, heading, integer, key_figures, money, paragraph, table
 from toolkit.report.privacy import mask_frame
 from toolkit.report.text import label, say, say_notice, words
 
@@ -43,6 +43,23 @@ def _cols(plan: Any) -> dict[str, str]:
 
 def _private(plan: Any, df: pd.DataFrame) -> pd.DataFrame:
     return mask_frame(df) if plan.params.mask_pii else df
+
+
+def at_a_glance(plan: Any) -> list[Any]:
+    """For the summary: from when the plan runs and the actions a branch president checks first."""
+    p, lang = plan.planning, plan.language
+    v = p.visits.summary()
+    lines = [say("actions.glance_visits", lang, as_of=p.as_of.isoformat(), planned=v["planned"],
+                 outflow=v["outflow"], on_time=v["outflow_scheduled"], unscheduled=v["due_unscheduled"],
+                 days=plan.params.visits.outflow_workdays)]
+    c = p.coverage
+    if c is not None and c.top_without_maintainer:
+        lines.append(say("actions.glance_cover", lang, n=c.top_without_maintainer, handed=len(c.handovers)))
+    s = p.forum_status
+    if s is not None and s.due:
+        lines.append(say("actions.glance_forum_due", lang,
+                         last=s.last_held.isoformat() if s.last_held else say("actions.never", lang)))
+    return [bullet_list(lines)]
 
 
 def staff_load(plan: Any) -> pd.DataFrame:
@@ -84,17 +101,18 @@ def visits(plan: Any) -> list[Any]:
                 table(staff_load(plan).rename(columns={"staff_name": "visitor"}), columns=["visitor", "planned", "days", "peak", "first", "last",
                                                  "unscheduled"],
                       int_cols=("planned", "days", "peak", "unscheduled"), labels=_cols(plan), language=lang)]
+        # Few columns, so the list stays readable on a phone; tiers and phones are in visits.xlsx.
+        when = sched["date"].dt.strftime("%m-%d") + " " + sched["start"].dt.strftime("%H:%M").fillna("")
         shown = _private(plan, sched).assign(reason_text=visit_reasons(sched, lang), visitor=sched["staff_name"],
-                                             time=sched["start"].dt.strftime("%H:%M").fillna(""))
+                                             when=when.str.strip())
         out += [heading(a["schedule"].format(n=MAX_ROWS), 3),
-                table(shown, columns=["date", "time", "visitor", "client_id", "name", "tier", "aum", "district",
-                                      "reason_text"], money=("aum",), codes=("tier",), labels=_cols(plan),
-                      language=lang, max_rows=MAX_ROWS)]
+                table(shown, columns=["when", "visitor", "client_id", "name", "aum", "district", "reason_text"],
+                      money=("aum",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS)]
     if len(unsched):
         out += [heading(a["unscheduled_list"], 3),
                 table(_private(plan, unsched).assign(reason_text=unscheduled_reasons(unsched, lang)),
-                      columns=["client_id", "name", "tier", "aum", "staff_name", "reason_text"],
-                      money=("aum",), codes=("tier",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS)]
+                      columns=["client_id", "name", "aum", "staff_name", "reason_text"],
+                      money=("aum",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS)]
     return out
 
 
@@ -125,8 +143,9 @@ def greetings(plan: Any) -> list[Any]:
 
 
 def _forum_status(plan: Any) -> list[Any]:
+    """When no forum is planned: when the last one was (the forum's own note says it otherwise)."""
     a, s, lang = _a(plan), plan.planning.forum_status, plan.language
-    if s is None:
+    if s is None or plan.planning.forum is not None:
         return []
     last = s.last_held.isoformat() if s.last_held else a["never"]
     text = say("actions.forum_status", lang, last=last)
@@ -147,7 +166,7 @@ def forum(plan: Any) -> list[Any]:
                           f" · {f.date.isoformat()} ({weekday}) {f.start:%H:%M}–{f.end:%H:%M}{where}",
                           strong=forum_title(lang)),
                 key_figures([(a["invitees"], integer(len(f.invitees))), (a["expected"], integer(f.expected_guests)),
-                             (a["hosts"], integer(len(f.hosts))), (a["budget"], money(f.budget["total"], lang))])]
+                             (a["budget"], money(f.budget["total"], lang))])]
         out.append(callout(say_notice(f.past_forum, lang), "info"))
         out += [callout(say_notice(w, lang), "warn") for w in f.warnings]
         out += [heading(a["timeline"], 3),

@@ -64,8 +64,10 @@ def unscheduled_reasons(unscheduled: pd.DataFrame, language: str = "zh") -> pd.S
         fill_text(say("visits.capacity", language), idx, staff=unscheduled["staff_name"]))
     text = pd.Series(text, index=idx, dtype=object)
     if "first_date" in unscheduled:
-        first = fill_text(say("visits.first_date", language), idx,
-                          date=unscheduled["first_date"].dt.strftime("%Y-%m-%d"))
+        dates = unscheduled["first_date"].dt.strftime("%Y-%m-%d")
+        colleague = reason.isin(["no_maintainer", "maintainer_not_in_branch"])
+        first = fill_text(say("visits.first_date", language), idx, date=dates).where(
+            ~colleague, fill_text(say("visits.first_date_colleague", language), idx, date=dates))
         text = text.where(unscheduled["first_date"].isna(), text + say("visits.sep", language) + first)
     return text
 

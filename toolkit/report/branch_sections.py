@@ -19,7 +19,7 @@ from toolkit.branch.kpi import COUNT_KPIS, KPI_KEYS
 from toolkit.branch.plan import BranchPlan
 from toolkit.branch.quality import ISSUE_KIND, row_notice
 from toolkit.report import charts_branch as charts
-from toolkit.report.action_sections import coverage, forum, greetings, visits
+from toolkit.report.action_sections import at_a_glance, coverage, forum, greetings, visits
 from toolkit.report.fmt import (
     bullet_list,
     callout,
@@ -125,7 +125,7 @@ def summary(plan: BranchPlan) -> list[Any]:
     out: list[Any] = [heading(t["summary"]),
                       paragraph(say("plan.intro", plan.language, period=a.period, base=a.base_period or "—",
                                     month=plan_month(a.period))),
-                      key_figures(figures), *summary_lines(plan)]
+                      key_figures(figures), *at_a_glance(plan), *summary_lines(plan)]
     if a.base_period is None:
         out.append(callout(t["no_base"], "warn"))
     if plan.params.mask_pii:
@@ -243,7 +243,7 @@ def maintainers(plan: BranchPlan) -> list[Any]:
     out: list[Any] = [heading(t["maint"]), heading(t["assign"], 3), key_figures(figures), heading(t["load"], 3),
                       table(grid, columns=["staff", "role", *tier_cols, "clients", "aum"],
                             int_cols=(*tier_cols, "clients"), money=("aum",), codes=("role",),
-                            labels={**_cols(plan), "staff": t["staff"], **{x: label(x, lang) for x in tier_cols}},
+                            labels={**_cols(plan), "staff": t["staff"], **{x: say(f"tier_short.{x}", lang) for x in tier_cols}},
                             language=lang)]
     issues = a.assignment.issues
     if len(issues):

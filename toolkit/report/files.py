@@ -54,7 +54,7 @@ def write_work_lists(planning: BranchPlanning, folder: str | Path, language: str
     extra = None
     if practices is not None:
         events += practice_events(planning.branch_id, practices, dt.datetime.now(dt.UTC).replace(microsecond=0),
-                                  language)
+                                  language, staff=set(staff_names or ()))
         names = {**(staff_names or {}), **names}
 
         def extra(wb: Any) -> None:

@@ -20,7 +20,7 @@ from toolkit.base.atomic import atomic_write_bytes
 from toolkit.base.settings import Thresholds
 from toolkit.branch.kpi import FIVE as KPI_FIVE
 from toolkit.branch.network_kpi import ACTION_KEYS, TOTAL_ROWS, NetworkView
-from toolkit.branch.ranking import FIVE, RANK_COLUMNS
+from toolkit.branch.ranking import FIVE, RANK_COLUMNS, ranks_from_summaries
 from toolkit.report.network_sections import (
     headers,
     load_text,
@@ -99,22 +99,27 @@ def write_network_json(view: NetworkView, path: Path) -> Path:
 
 
 def previous_ranks(out_root: Path, period: str) -> tuple[str | None, dict[str, dict[str, Any]] | None]:
-    """The last batch before `period` under out_root that left network.json: (its period, ranks per
-    branch); (None, None) when there is none or it cannot be read."""
+    """The last batch before `period` under out_root (the latest earlier period folder with a
+    network.json or a manifest.json): (its period, ranks per branch). Its network.json says them;
+    a batch that left none has them rebuilt from its branches' summary.json
+    (`ranking.ranks_from_summaries`). (None, None) when there is no such batch or it cannot be read."""
     root = Path(out_root)
     if not root.is_dir():
         return None, None
     earlier = sorted((p.name for p in root.iterdir() if _PERIOD.match(p.name) and p.name < period), reverse=True)
     for name in earlier:
-        path = root / name / "network.json"
-        if not path.is_file():
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            ranks = data["ranks"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None, None
-        return name, ranks if isinstance(ranks, dict) else None
+        folder = root / name
+        if (folder / "network.json").is_file():
+            try:
+                ranks = json.loads((folder / "network.json").read_text(encoding="utf-8"))["ranks"]
+            except (OSError, ValueError, KeyError, TypeError):
+                return None, None
+            return name, ranks if isinstance(ranks, dict) else None
+        if (folder / "manifest.json").is_file():
+            branches = [p.name for p in folder.iterdir() if (p / "summary.json").is_file()]
+            found = {b: s for b, s in summaries_of(folder, branches).items() if s is not None}
+            ranks = ranks_from_summaries(found)
+            return (name, ranks) if ranks else (None, None)
     return None, None
 
 

@@ -2,8 +2,9 @@
 ranking on 保争挖抢培 with each branch's change since the last batch and a link to its plan, the
 action load per branch, staff scorecards by class (分类考核) and each branch's tier mix.
 
-The page is printed on A4 landscape (the ranking is wide); the ranking and the action load are
-built here (their cells hold a link or a rank under a value); every other table is `fmt.table`.
+The page is printed on A4 landscape (the ranking is wide). Its own tables are built here (a cell
+may hold a link, or a rank or an amount under its value); the staff scorecards are summarised per role.
+Staff names are masked unless the batch says mask_pii: false (CONTRACT §7).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from toolkit.base.schema import IN_SCOPE_TIERS
 from toolkit.base.settings import Thresholds
 from toolkit.branch.kpi import FIVE as KPI_FIVE
 from toolkit.branch.kpi import KPI_KEYS
-from toolkit.branch.network_kpi import ACTION_KEYS, TOTAL_ROWS, NetworkView
-from toolkit.branch.ranking import FIVE, ranking_columns
-from toolkit.report.fmt import DASH, Html, heading, integer, key_figures, money, number, paragraph, pct, table
+from toolkit.branch.network_kpi import ACTION_KEYS, TOTAL_ROWS, NetworkView, role_summary
+from toolkit.branch.ranking import FIVE
+from toolkit.report.charts_network import kpi_trend
+from toolkit.report.fmt import DASH, Html, heading, integer, key_figures, money, number, paragraph, pct
 from toolkit.report.privacy import mask_names
 from toolkit.report.text import label, say, words
 
@@ -31,7 +33,7 @@ PAGE_STYLE = (
     ".cc-net .cc-up { color: #15803d; } .cc-net .cc-down { color: #b91c1c; }"
     ".cc-net td.txt a { white-space: nowrap; }"
     # Headers may wrap (English ones are long): no table of this page runs past the page edge.
-    ".cc-table thead th { white-space: normal; }"
+    ".cc-table thead th, .cc-table thead th.num { white-space: normal; }"
     # On a screen the page is as wide as the ranking needs; on a phone the tables and the chart
     # scroll sideways (the chart kept legible) instead of shrinking.
     "@media screen { .cc-titleblock, .cc-toc, .cc-report { max-width: 1240px; } }"
@@ -40,11 +42,9 @@ PAGE_STYLE = (
     # span the landscape width, and WeasyPrint lays a fixed table out once, not twice.
     "@media print { table.cc-wide { table-layout: fixed; width: 100%; } table.cc-wide th.cc-b { width: 11%; }"
     " .cc-table { font-size: 7.5pt; } .cc-table th, .cc-table td { padding: 3px 6px; }"
-    " .cc-kf { flex-basis: 7%; } }</style>"
+    # The headline cards repeat the totals table's figures: on paper the table alone, on one page.
+    " .cc-kfs { display: none; } }</style>"
 )
-#: The staff shown per role in the HTML (all of them are in network.xlsx).
-STAFF_SHOWN = 5
-
 _TABLE = (
     '<table class="cc-table cc-net{% if wide %} cc-wide{% endif %}"><thead><tr>{% for css, head in heads %}<th class="{{ css }}">{{ head }}</th>'
     "{% endfor %}</tr></thead><tbody>{% for row in rows %}<tr>{% for cell in row %}"
@@ -159,8 +159,6 @@ def overview(view: NetworkView, language: str = "zh") -> list[Any]:
 
 def trend(view: NetworkView, language: str = "zh") -> list[Any]:
     """The network's five KPIs over the last twelve months, as a chart."""
-    from toolkit.report.charts_network import kpi_trend
-
     # The chart right under its heading (which never ends a page), the note under it as a caption.
     return [heading(say("network.trend", language)), kpi_trend(view.trend, language),
             paragraph(say("network.trend_note", language))]
@@ -254,30 +252,27 @@ def staff_headers(language: str = "zh") -> dict[str, str]:
 
 
 def staff(view: NetworkView, language: str = "zh") -> list[Any]:
-    """Staff scorecards by class: per role its head count and the first STAFF_SHOWN by rank."""
+    """Staff scorecards by class, summarised: per role its head count, clients and AUM, the role's
+    five KPIs pooled over its people, and who ranks first and last in it (everyone is in
+    network.xlsx, one sheet per role)."""
     out: list[Any] = [heading(say("network.staff", language))]
     scores = staff_table(view)
     if scores.empty:
         return [*out, paragraph(say("network.staff_none", language))]
-    out.append(paragraph(say("network.staff_note", language, n=STAFF_SHOWN)))
-    roles = list(dict.fromkeys(scores["role"]))
-    summary = pd.DataFrame({
-        "role": roles,
-        "staff": [int((scores["role"] == r).sum()) for r in roles],
-        "current_clients": [int(scores.loc[scores["role"] == r, "current_clients"].sum()) for r in roles],
-        "current_aum": [float(scores.loc[scores["role"] == r, "current_aum"].sum()) for r in roles],
-    })
+    roles = role_summary(scores)
+    who = scores.set_index("staff_id")
     head = staff_headers(language)
-    out.append(table(summary, codes=("role",), int_cols=("staff", "current_clients"), money=("current_aum",),
-                     labels=head, language=language))
-    cols = staff_columns(with_id=False)
-    for role in roles:
-        part = scores.loc[scores["role"] == role]
-        out.append(heading(say("network.staff_role", language, role=label(role, language), n=len(part)), 3))
-        out.append(table(part, columns=cols, pct=[k for k, _, _ in FIVE], money=("current_aum",),
-                         int_cols=("overall_rank", "current_clients"), labels=head, language=language,
-                         max_rows=STAFF_SHOWN))
-    return out
+    heads = [("txt", head["role"]), ("num", head["staff"]), ("num", head["current_clients"]),
+             ("num", head["current_aum"]), *(("num", head[k]) for k, _, _ in FIVE),
+             ("txt cc-b", head["first"]), ("txt cc-b", head["last"])]
+
+    def person(staff_id: str) -> dict[str, Any]:
+        return _cell(str(who.at[staff_id, "name"]), "txt", sub=str(who.at[staff_id, "branch_name"]))
+
+    rows = [[_cell(label(str(role), language), "txt nw"), _cell(integer(r.staff)), _cell(integer(r.current_clients)),
+             _cell(money(r.current_aum, language)), *(_cell(pct(getattr(r, k))) for k, _, _ in FIVE),
+             person(r.first), person(r.last)] for role, r in zip(roles.index, roles.itertuples(), strict=True)]
+    return [*out, paragraph(say("network.staff_note", language)), _render(heads, rows, language)]
 
 
 def tiers(view: NetworkView | pd.DataFrame, language: str = "zh") -> list[Any]:
@@ -301,6 +296,3 @@ def sections(view: NetworkView, language: str = "zh") -> list[Any]:
     """Every section in the report's order (the notebook shows them cell by cell)."""
     return [*style(), *overview(view, language), *trend(view, language), *ranking(view, language),
             *action_load(view, language), *staff(view, language), *tiers(view, language)]
-
-
-__all__ = ["ranking_columns", "headers", "sections"]

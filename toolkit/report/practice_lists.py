@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -161,8 +162,11 @@ def write_practice_sheets(wb: Any, p: PracticePlan, staff_names: dict[str, str],
         "gap": "amount"}, language)
 
 
-def practice_events(branch_id: str, p: PracticePlan, stamp: dt.datetime, language: str = "zh") -> list[Owned]:
-    """All-day calendar events: a maturity call for its maintainer, a corporate contact for its person."""
+def practice_events(branch_id: str, p: PracticePlan, stamp: dt.datetime, language: str = "zh",
+                    staff: Collection[str] | None = None) -> list[Owned]:
+    """All-day calendar events: a maturity call for its maintainer, a corporate contact for its person.
+    `staff`: the ids on the staff list; a maintainer who is not (left the bank) gets no calendar of
+    their own, the call stays in the branch calendar."""
     t = words("practice.ics", language)
     events: list[Owned] = []
     holding, suggestion = maturity_products(p.maturities, language)
@@ -172,7 +176,8 @@ def practice_events(branch_id: str, p: PracticePlan, stamp: dt.datetime, languag
         description = t["maturity_detail"].format(client=row.client_id, product=held,
                                                   maturity=f"{pd.Timestamp(row.maturity_date):%Y-%m-%d}",
                                                   suggestion=offer)
-        owners = frozenset({str(row.maintainer_id)}) if pd.notna(row.maintainer_id) else frozenset()
+        who = str(row.maintainer_id) if pd.notna(row.maintainer_id) else None
+        owners = frozenset({who}) if who is not None and (staff is None or who in staff) else frozenset()
         events.append((owners, _event(event_uid("maturity", branch_id, period_of(day), row.client_id, held,
                                                 f"{pd.Timestamp(row.maturity_date):%Y%m%d}"),
                                       summary, stamp, day, day + dt.timedelta(days=1), description, busy=False)))

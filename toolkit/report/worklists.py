@@ -49,7 +49,7 @@ _KINDS: dict[str, str] = {
     "action": "text", "text": "text", "note": "text", "confirmed": "text", "role": "text", "invitees": "int",
     "label": "text", "offset_days": "int", "late": "text", "item": "text", "value": "text", "amount": "amount",
     "occasion": "text", "occasion_date": "date", "first_date": "date", "window_start": "date",
-    "previous_id": "text", "issue": "text", "fitting_role": "text", "suggested_name": "text",
+    "previous_id": "text", "issue": "text", "new_staff": "text", "fitting_role": "text", "suggested_name": "text",
     "invitation_calls": "date", "confirmation_calls": "date", "follow_up_calls": "date",
 }
 _FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "int": "0", "time": "hh:mm"}
@@ -159,10 +159,10 @@ def _coverage_sheets(wb: Workbook, coverage: Coverage, language: str, mask_pii: 
     handovers = pd.concat([coverage.handovers, coverage.uncovered], ignore_index=True)
     if len(handovers):
         shown = _display(handovers, language, mask_pii).assign(
-            issue=coverage_issues(handovers["issue"], language),
+            issue=coverage_issues(handovers["issue"], language), new_staff=handovers["staff_name"],
             role=handovers["role"].map(lambda r: label(str(r), language) if isinstance(r, str) else ""))
         write_table(_sheet(wb, _word("handovers", language)), shown,
-                    ["client_id", "name", "tier", "aum", "previous_id", "issue", "staff_id", "staff_name", "role"],
+                    ["client_id", "name", "tier", "aum", "previous_id", "issue", "staff_id", "new_staff", "role"],
                     language)
     offers = coverage.change_offers
     if len(offers):
@@ -204,9 +204,11 @@ def write_visits_xlsx(path: str | Path, plan: VisitPlan, language: str = "zh", m
             shown = _display(frame, language, mask_pii).assign(
                 action=frame["action"].map(lambda code: _word(f"action.{code}", language)),
                 occasion=occasion_labels(frame["occasion"], language), text=greeting_texts(frame, language))
+            columns = ["date", "occasion", "occasion_date", "client_id", "name", "tier", "action", "staff_name", "text"]
+            # A missed greeting: when it was and whose client; no instruction to act on.
             write_table(_sheet(wb, _word(key, language)), shown,
-                        ["date", "occasion", "occasion_date", "client_id", "name", "tier", "action", "staff_name",
-                         "text"], language)
+                        columns if key == "greetings" else ["occasion_date", "occasion", "client_id", "name", "tier",
+                                                            "staff_name"], language)
     if coverage is not None:
         _coverage_sheets(wb, coverage, language, mask_pii)
     if extra is not None:  # more sheets (the seed's practices: toolkit.report.practice_lists)
