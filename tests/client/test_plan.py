@@ -83,6 +83,7 @@ def test_retirees_are_not_told_to_save_60_percent():
     assert p.life_stage == "retired" and p.benchmarks.savings_ratio == pytest.approx(0.15)
     assert dict(zip(p.ratios["key"], p.ratios["flag"], strict=True))["savings_ratio"] == "ok"  # 16.7%
     assert not any(a.kind == "savings" for a in p.actions)
+    assert p.actions[0].kind == "life_stage" and "医疗" in action_texts(p)[0]
     working = build_proposal(fact_find(cashflow=[("income", "工资", 96_000), ("expense", "生活", 80_000)]),
                              SHELF, AS_OF, settings=FAST)
     assert any(a.kind == "savings" and a.ratio == "savings_ratio" for a in working.actions)
@@ -172,3 +173,15 @@ def test_the_plan_is_seeded():
     b = build_proposal(fact_find(), SHELF, AS_OF, settings=FAST)
     assert np.array_equal(a.goals["probability_after"], b.goals["probability_after"])
     assert a.allocation.equals(b.allocation)
+
+
+def test_a_c5_client_with_a_long_horizon_holds_equity_funds():
+    ff = fact_find(risk_level="C5", goals=[("退休", 3_000_000, 2046)],
+                   balance=[("liquid", "活期存款", 1_500_000), ("real", "自住房", 3_000_000)])
+    p = build_proposal(ff, SHELF, AS_OF, settings=FAST)
+    funds = p.allocation[p.allocation["category"] == "funds"]
+    assert "FD2" in set(funds["product_id"])  # the R5 股票基金, which states no benchmark return
+    c3 = build_proposal(fact_find(risk_level="C3", goals=[("退休", 3_000_000, 2046)],
+                                  balance=[("liquid", "活期存款", 1_500_000), ("real", "自住房", 3_000_000)]),
+                        SHELF, AS_OF, settings=FAST)
+    assert portfolio.high_risk_share(p.allocation) >= portfolio.high_risk_share(c3.allocation)

@@ -367,3 +367,18 @@ def test_advisor_notes_never_reach_the_clients_document(language):
         assert note not in document
         assert note.replace("'", "&#39;").replace('"', "&#34;") in page
     assert label(p.tier, language) not in document
+
+
+def test_the_cover_names_bank_branch_client_and_the_advisor_with_phone():
+    from toolkit.report.proposal_doc import cover
+
+    staff = pd.DataFrame({"staff_id": ["S01", "S02"], "name": ["王芳", "李强"], "branch_id": ["B001"] * 2,
+                          "role": ["wealth_manager"] * 2, "phone": ["13805770001", None]})
+    p = build_proposal(fact_find(), SHELF, AS_OF, client_rows=book(), advisor="S01", staff=staff,
+                       bank_name="样例商业银行", branch_name="瓯海支行")
+    page = "".join(str(x) for x in cover(p))
+    for shown in ("样例商业银行", "瓯海支行", "张三丰", "2026-11-30", "王芳", "13805770001", "2027-02-28"):
+        assert shown in page
+    assert "S01" not in page  # the advisor by name, not by staff id
+    unknown = build_proposal(fact_find(), SHELF, AS_OF, advisor="S09", staff=staff)
+    assert unknown.advisor == {"id": "S09", "name": None, "phone": None}

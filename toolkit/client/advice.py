@@ -59,6 +59,14 @@ def moves_as_advised(key: str, flag: str | None, before: pd.DataFrame, after: pd
     return change > 1e-12 if strictly else change > -1e-12
 
 
+def _change(key: str, before: pd.DataFrame, after: pd.DataFrame) -> Notice | None:
+    """'the liquidity ratio goes from 32.1 to 6.0 months': names the ratio an action targets."""
+    b, a = _value(before, key), _value(after, key)
+    if b is None or a is None or abs(a - b) < 0.05:
+        return None
+    return _n("liquidity_change", months_held=b, months_after=a)
+
+
 def _emergency(plan: Plan, flags: dict[str, Any], ratios: pd.DataFrame, after: pd.DataFrame,
                b: RatioBenchmarks) -> list[Action]:
     res = plan.resources
@@ -75,15 +83,18 @@ def _emergency(plan: Plan, flags: dict[str, Any], ratios: pd.DataFrame, after: p
         elif res["rest"] > 0.5:
             rest = _n("emergency_rest_none", missing=res["rest"])
         key = "emergency_top_up" if res["top_up"] > 0 else "emergency_save"
+        change = _change("liquidity_ratio", ratios, after)
         return [Action(key, _n(key, short=res["shortfall"], amount=res["top_up"], product=product, rest=rest,
-                               **common),
+                               change=change, **common),
                        res["shortfall"], "liquidity_ratio", date=plan.buy_by)]
     moved = min(plan.placed - plan.placed_for("emergency_fund"), res["excess_liquid"])
     if moved >= 1:
         ratio = "liquidity_ratio" if flags.get("liquidity_ratio") == "high" else None
         if ratio and not moves_as_advised(ratio, "high", ratios, after, strictly=True):
             ratio = None
-        return [Action("invest_excess", _n("invest_excess", amount=moved, **common), moved, ratio, date=plan.buy_by)]
+        change = _change(ratio, ratios, after) if ratio else None
+        return [Action("invest_excess", _n("invest_excess", amount=moved, change=change, **common), moved, ratio,
+                       date=plan.buy_by)]
     if flags.get("liquidity_ratio") == "high":  # kept liquid for the liquid-to-net-assets floor
         return [Action("emergency_ok", _n("emergency_high_kept", floor=b.liquid_to_net_assets
                                           - b.liquid_to_net_assets_tolerance, **common), res["emergency_fund"])]
@@ -196,7 +207,9 @@ def plan_actions(plan: Plan, ratios: pd.DataFrame, ratios_after: pd.DataFrame, t
     """The plan's actions in reading order: emergency fund, holdings, goals, general portfolio, cash
     flow and debts. Only ratios flagged low/high are named, and only when the plan moves them as advised."""
     flags = dict(zip(ratios["key"], ratios["flag"], strict=True))
-    out = [*_emergency(plan, flags, ratios, ratios_after, benchmarks), *_liquid_to_net(flags, ratios, ratios_after),
+    stage = ([Action("life_stage", _n("retired_focus", months=plan.resources["emergency_months"]))]
+             if life_stage == "retired" else [])
+    out = [*stage, *_emergency(plan, flags, ratios, ratios_after, benchmarks), *_liquid_to_net(flags, ratios, ratios_after),
            *_holdings(plan, holdings), *_goals(plan, life_stage), *_general(plan, flags, ratios, ratios_after),
            *_flows(plan, flags, totals, benchmarks, life_stage, ratios)]
     return out

@@ -301,10 +301,12 @@ def build_plan(totals: dict[str, float], balance: pd.DataFrame | None, liquidity
     g = _current_path(g, res, paths, s) if not g.empty else g.assign(
         before_lump=[], before_monthly=[], probability_before=[], weight=[])
     best = None
-    for level in range(1, (risk_number(mix_level) or 1) + 1):
+    top = risk_number(mix_level) or 1
+    # levels 1 and 2 hold nothing rated R3 or above, so they can never beat the client's own level
+    for level in (top, *range(3, top)):
         strategy, funded, recs, general = _solve(g, res, level, shelf, status, paths, s)
         share = portfolio.high_risk_share(recs)
-        if best is None or share >= best[0] - 1e-12:
+        if best is None or share > best[0] + 1e-12:
             best = (share, level, strategy, funded, recs, general)
     assert best is not None
     _share, level, strategy, funded, recs, general = best

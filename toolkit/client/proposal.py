@@ -89,19 +89,25 @@ class Proposal:
             "ratios": {k: _number(values.get(k)) for k in RATIO_KEYS},
             "flags": {k: (None if flags.get(k) is None else str(flags[k])) for k in RATIO_KEYS},
             "ratios_after": {k: _number(after.get(k)) for k in RATIO_KEYS},
-            "actions": [{"kind": a.kind, "ratio": a.ratio, "goal": a.goal, "amount": _number(a.amount),
+            "actions": [{"kind": a.kind, "ratio": a.ratio, "goal": a.goal, "amount": _cents(a.amount),
                          "text": a.notice} for a in self.actions],
             "goals": [{"goal": str(g.goal), "target_year": int(g.target_year),
-                       "target_amount_today": float(g.target_today), "target_amount_future": float(g.target_future),
+                       "target_amount_today": _cents(g.target_today), "target_amount_future": _cents(g.target_future),
                        "probability_before": float(g.probability_before),
                        "probability_after": float(g.probability_after),
-                       "monthly_saving": float(g.monthly_saving)} for g in self.plan.goals.itertuples(index=False)],
+                       "monthly_saving": _cents(g.monthly_saving)} for g in self.plan.goals.itertuples(index=False)],
             "recommendations": [{"product_id": str(r.product_id), "amount": float(r.amount), "purpose": str(r.purpose),
                                  "goal": None if r.goal is None or pd.isna(r.goal) else str(r.goal)}
                                 for r in recs.itertuples(index=False)],
             "advisor_notes": list(self.advisor_notes),
             "warnings": list(self.warnings),
         }
+
+
+def _cents(value: object) -> float | None:
+    """An amount in yuan for summary.json, to the fen (no float noise such as 840499.9999999999)."""
+    number = _number(value)
+    return None if number is None else round(number, 2)
 
 
 def _number(value: object) -> float | None:
@@ -173,7 +179,8 @@ def service_plan(tier: str | None, as_of: dt.date, settings: ProposalSettings, v
     lines = [notice("proposal.service.review", review=review.isoformat(), months=settings.review_months)]
     if cadence:
         late = notice("proposal.service.late") if overdue else None
-        lines.append(notice("proposal.service.visits", cadence=cadence, due=due.isoformat(), late=late))
+        key = "proposal.service.visits_monthly" if cadence == 1 else "proposal.service.visits"
+        lines.append(notice(key, cadence=cadence, due=due.isoformat(), late=late))
     else:
         lines.append(notice("proposal.service.phone_only"))
     lines.append(notice("proposal.service.last_visit", on=seen.isoformat()) if seen

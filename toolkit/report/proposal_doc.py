@@ -35,13 +35,13 @@ _TEMPLATES = {
     "signature": (
         '<div style="break-inside: avoid; page-break-inside: avoid;">'
         '<p>{{ confirm }}</p>'
-        '<table style="width: 100%; margin-top: 2.2em; border-collapse: collapse;"><tbody>'
-        '{% for who in signers %}<tr style="height: 3.2em;">'
-        '<td style="width: 24%; vertical-align: bottom; white-space: nowrap; padding-right: 0.5em;">{{ who }}</td>'
-        '<td style="width: 36%; border-bottom: 1px solid #333;"></td>'
-        '<td style="width: 12%; vertical-align: bottom; text-align: right; white-space: nowrap; padding: 0 0.5em;">{{ date }}</td>'
-        '<td style="width: 28%; border-bottom: 1px solid #333;"></td></tr>{% endfor %}'
-        '</tbody></table></div>'
+        '{% for who in signers %}<div style="display: flex; flex-wrap: wrap; align-items: flex-end; '
+        'gap: 0.4em 0.6em; margin-top: 2.2em;">'
+        '<span style="white-space: nowrap;">{{ who }}</span>'
+        '<span style="flex: 1 1 10em; border-bottom: 1px solid #333; height: 1.4em;"></span>'
+        '<span style="white-space: nowrap;">{{ date }}</span>'
+        '<span style="flex: 1 1 7em; border-bottom: 1px solid #333; height: 1.4em;"></span></div>{% endfor %}'
+        '</div>'
     ),
     "notes_page": (
         '<!DOCTYPE html><html lang="{{ lang }}"><head><meta charset="utf-8">'
@@ -61,6 +61,11 @@ def _env() -> dict[str, Any]:
 
     env = Environment(loader=DictLoader(_TEMPLATES), autoescape=True, undefined=StrictUndefined)
     return {name: env.get_template(name) for name in _TEMPLATES}
+
+
+# Compiled on import, as fmt's fragments are: the warm kernel template imports this module, so a
+# proposal's kernel starts with them ready.
+_env()
 
 
 def _render(name: str, **context: Any) -> str:
@@ -113,7 +118,8 @@ def levels(p: Proposal) -> list[Any]:
     products = pd.DataFrame({"level": [f"R{n}" for n in range(1, 6)],
                              "meaning": [say(f"proposal.level.R{n}", lang) for n in range(1, 6)]})
     clients = pd.DataFrame({"level": [level_text(f"C{n}", lang) for n in range(1, 6)],
-                            "may_buy": [say("proposal.level.may_buy", lang, n=n) for n in range(1, 6)]})
+                            "may_buy": [say("proposal.level.may_buy_one" if n == 1 else "proposal.level.may_buy", lang, n=n)
+                                        for n in range(1, 6)]})
     return [heading(t["levels"]), paragraph(t["levels_intro"]),
             keep(table(products, columns=["level", "meaning"], labels={**cols, "level": cols["risk_rating"]},
                        language=lang)),
@@ -155,8 +161,8 @@ def client_service_lines(p: Proposal) -> list[str]:
     lines = [notice("proposal.service.review", review=s["next_review"].isoformat(),
                     months=round((s["next_review"] - p.as_of).days / 30.44))]
     if s.get("cadence_months"):
-        lines.append(notice("proposal.service.visits", cadence=s["cadence_months"],
-                            due=s["next_visit_due"].isoformat(), late=None))
+        key = "proposal.service.visits_monthly" if s["cadence_months"] == 1 else "proposal.service.visits"
+        lines.append(notice(key, cadence=s["cadence_months"], due=s["next_visit_due"].isoformat(), late=None))
     else:
         lines.append(notice("proposal.service.phone_only"))
     return [say_notice(n, p.language) for n in lines]
@@ -167,7 +173,7 @@ def advisor_note_texts(p: Proposal) -> list[str]:
     s = p.service_plan
     extra = [n for n in s.get("lines", [])
              if n.key in ("proposal.service.last_visit", "proposal.service.no_visit", "proposal.service.forum")
-             or (n.key == "proposal.service.visits" and s.get("visit_overdue"))]
+             or (n.key.startswith("proposal.service.visits") and s.get("visit_overdue"))]
     return list(dict.fromkeys(say_notice(n, p.language) for n in [*p.advisor_notes, *extra]))
 
 

@@ -33,7 +33,7 @@ from toolkit.report.proposal_doc import (
     write_outputs,
 )
 from toolkit.report.proposal_words import level_text, percent, say_notice, sentence_money, term_text
-from toolkit.report.text import label, say, words
+from toolkit.report.text import say, words
 
 
 def _t(p: Proposal) -> dict[str, str]:
@@ -165,8 +165,8 @@ def diagnosis(p: Proposal) -> list[Any]:
     rows = worded.assign(flag=[_flag(f, lang) for f in worded["flag"]],
                          value=[_ratio_text(k, v, lang) for k, v in zip(worded["key"], worded["value"], strict=True)])
     return [heading(t["diagnosis"]),
-            wide(table(rows, columns=["label", "value", "benchmark", "flag", "explanation"], labels=_labels(p),
-                       language=lang), 640),
+            keep(wide(table(rows, columns=["label", "value", "benchmark", "flag", "explanation"], labels=_labels(p),
+                            language=lang), 640)),
             charts.ratio_diagnosis(worded, lang)]
 
 
@@ -192,7 +192,7 @@ def _when(kind: str, p: Proposal) -> str:
         return t["when_maturity"]
     if kind in ("surplus", "emergency_save", "savings"):
         return t["when_monthly"]
-    if kind in ("keep", "emergency_ok"):
+    if kind in ("keep", "emergency_ok", "life_stage"):
         return t["when_ongoing"]
     return t["when_review"]
 
@@ -218,11 +218,12 @@ def products(p: Proposal) -> list[Any]:
                              "risk_rating": recs["risk_rating"].astype(str),
                              "term": [term_text(d, lang) for d in recs["term_days"]],
                              "amount": _whole(recs["amount"]), "expected_return": recs["expected_return"]})
-        out.append(wide(table(rows, columns=["purpose", "product_name", "product_id", "category", "risk_rating",
-                                             "term", "amount", "expected_return"],
-                              codes=("category",), int_cols=("amount",), pct=("expected_return",), labels=_labels(p),
-                              language=lang, caption=f"{t['total']} {yuan(float(recs['amount'].sum()), 0, lang)}"),
-                        660))
+        shown = wide(table(rows, columns=["purpose", "product_name", "product_id", "category", "risk_rating",
+                                          "term", "amount", "expected_return"],
+                           codes=("category",), int_cols=("amount",), pct=("expected_return",), labels=_labels(p),
+                           language=lang, caption=f"{t['total']} {yuan(float(recs['amount'].sum()), 0, lang)}"),
+                     660)
+        out.append(keep(shown) if len(rows) <= 12 else shown)  # a short list is never split over two pages
     before, after = holdings_before_after(p)
     if before:
         out.append(charts.allocation_before_after(before, after, lang))
@@ -253,4 +254,4 @@ def service(p: Proposal) -> list[Any]:
 
 
 __all__ = ["cover", "summary", "situation", "diagnosis", "goals", "plan", "products", "after_plan", "service",
-           "levels", "disclosure", "signature", "write_outputs", "summary_json", "label"]
+           "levels", "disclosure", "signature", "write_outputs", "summary_json"]

@@ -20,7 +20,7 @@ MONEY = frozenset({"amount", "monthly", "fund", "short", "missing", "pay", "cap"
                    "cash", "extra", "at_bank", "told", "net", "line", "surplus", "goals", "emergency", "left",
                    "top_up", "reinvest", "to_goals", "placed"})
 PERCENT = frozenset({"v", "target", "share", "before", "after", "p", "floor"})
-_FORMAT = {"months_held": "{:.1f}", "months": "{:g}", "max": "{:g}", "r": "{:.2%}"}
+_FORMAT = {"months_held": "{:.1f}", "months_after": "{:.1f}", "months": "{:g}", "max": "{:g}", "r": "{:.2%}"}
 
 
 def percent(x: float) -> str:
