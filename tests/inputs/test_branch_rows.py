@@ -3,6 +3,10 @@ rows, typed the same, as the whole load cut by `branch_slice`; every check on th
 
 from __future__ import annotations
 
+import json
+import os
+import stat
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -193,6 +197,55 @@ def test_ids_in_types_ids_as_the_loader_does():
     cells = pd.Series([" 0001", "0001.0", "1", "0001 ", None, "nan", "00010", 7.0], dtype=object)
     assert selection.ids_in(cells, {"0001"}).tolist() == [True, True, False, True, False, False, False, False]
     assert selection.ids_in(pd.Series([1.0, 2.0, None]), {"1"}).tolist() == [True, False, False]
+    assert selection.ids_in(pd.Series(["nan", "-", "x"]), {"nan", "-"}).tolist() == [False, False, False]
     arrow = pa.chunked_array([pa.array(["12.0", " 12", "x12"]).dictionary_encode()])
     assert selection.ids_in(arrow, {"12"}).tolist() == [True, True, False]
     assert selection.typed_ids(arrow, np.array([0, 2])) == {"12", "x12"}
+
+
+def test_profile_of_one_branch_equals_the_whole_books_and_fails_only_on_its_rows(tmp_path: Path):
+    """End to end: `clientcare profile` reads one branch's rows; a bad cell in another branch's row
+    does not stop it, one in its own row exits 2 with file, row and column."""
+    from typer.testing import CliRunner
+
+    from toolkit.branch.plan import build_branch_plan
+    from toolkit.commands.cli import app
+    from toolkit.inputs.books import load_branch_inputs
+    from toolkit.inputs.params import load_branch_params
+    from toolkit.report.summary import branch_summary
+
+    runner = CliRunner()
+    out = tmp_path / "bank"
+    res = runner.invoke(app, ["sample", "--out", str(out), "--branches", "2", "--clients-per-branch", "40",
+                              "--months", "2", "--format", "parquet", "--end-period", "2026-10"])
+    assert res.exit_code == 0, res.output
+    params = {b: out / "params" / "branches" / f"{b}.yaml" for b in ("B001", "B002")}
+    for branch, path in params.items():
+        res = runner.invoke(app, ["profile", str(path), "--period", "2026-10", "--json", "-"])
+        assert res.exit_code == 0, res.output
+        bp = load_branch_params(path, {"period": "2026-10"})
+        # What the batch and the rendered plan compute from: the whole book cut to the branch. (The
+        # whole book uncut would give B002 the network's last forum: forum_status reads every activity.)
+        sliced = branch_summary(build_branch_plan(bp, branch_slice(load_branch_inputs(bp), branch)))
+        assert branch_summary(build_branch_plan(bp, load_branch_inputs(bp, branch_only=True))) == sliced
+        assert json.loads(res.stdout) == json.loads(json.dumps(sliced, ensure_ascii=False))
+    fifo = tmp_path / "summary.fifo"  # --json to a fifo (or /dev/null): written into, never replaced
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    res = runner.invoke(app, ["profile", str(params["B002"]), "--period", "2026-10", "--json", str(fifo)])
+    reader.join(30)
+    assert res.exit_code == 0 and stat.S_ISFIFO(fifo.stat().st_mode) and json.loads(got[0])["branch_id"] == "B002"
+    snapshot = sorted((out / "clients").glob("*.parquet"))[-1]
+    table = pq.read_table(snapshot)
+    frame = table.to_pandas()
+    row = int(np.flatnonzero(frame["branch_id"] == "B002")[0])
+    names = frame["name"].astype(object)
+    names.iloc[row] = " "  # a required cell left blank in a B002 row
+    frame["name"] = names
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), snapshot)
+    assert runner.invoke(app, ["profile", str(params["B001"]), "--period", "2026-10", "--json", "-"]).exit_code == 0
+    res = runner.invoke(app, ["profile", str(params["B002"]), "--period", "2026-10", "--json", "-"])
+    assert res.exit_code == 2 and snapshot.name in res.output and f"row {row + 2}" in res.output
+    assert "a value is required" in res.output

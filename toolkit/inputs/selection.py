@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from toolkit.base.errors import InputError
 from toolkit.base.schema import Table
-from toolkit.inputs.cells import is_textual, parse_text
+from toolkit.inputs.cells import _BLANKS, is_textual, parse_text
 from toolkit.inputs.readers import (
     QUOTE_WINDOW,
     _check_rows,
@@ -71,9 +71,9 @@ def _as_text_arrow(values: pyarrow.ChunkedArray | pyarrow.Array) -> pyarrow.Chun
 def ids_in(cells: pyarrow.ChunkedArray | pd.Series, wanted: Collection[str]) -> np.ndarray:
     """Where a cell, typed as the loader types an id (`parse_text`), is one of `wanted` (typed ids).
 
-    Cheap over a million cells: candidates are found in Arrow (the cell stripped as pandas strips it,
-    equal to an id or to an id plus Excel's '.0'), and only they go through `parse_text`."""
-    wanted = {w for w in wanted if w is not None}
+    Cheap over a million cells: decided in Arrow on the cell stripped as pandas strips it (equal to an
+    id), and only cells equal to an id plus Excel's '.0' go through `parse_text`."""
+    wanted = {w for w in wanted if w is not None and w.strip().lower() not in _BLANKS}  # those type as None
     n = len(cells)
     if not wanted or not n:
         return np.zeros(n, dtype=bool)
@@ -87,10 +87,15 @@ def ids_in(cells: pyarrow.ChunkedArray | pd.Series, wanted: Collection[str]) -> 
     text = _as_text_arrow(series.astype("string").array.__arrow_array__() if series is not None else cells)
     if text is None:
         return parse_text(pd.Series(cells.to_pandas())).isin(wanted).to_numpy(dtype=bool)
-    keys = wanted | {f"{w}.0" for w in wanted if w.isascii() and w.isdigit()}
-    maybe = pc.is_in(pc.utf8_trim_whitespace(text), value_set=pyarrow.array(sorted(keys), pyarrow.string()))
-    candidates = np.flatnonzero(pc.fill_null(maybe, False).to_numpy(zero_copy_only=False))
-    mask = np.zeros(n, dtype=bool)
+    trimmed = pc.utf8_trim_whitespace(text)
+    mask = pc.fill_null(pc.is_in(trimmed, value_set=pyarrow.array(sorted(wanted), pyarrow.string())),
+                        False).to_numpy(zero_copy_only=False)
+    # A stripped cell equal to a typed id is that id (a typed id is never a blank word nor ends in
+    # Excel's '.0'); one equal to digits + '.0' goes through `parse_text`, which drops the '.0'.
+    dotted = sorted(f"{w}.0" for w in wanted if w.isascii() and w.isdigit())
+    candidates = np.flatnonzero(pc.fill_null(pc.is_in(trimmed, value_set=pyarrow.array(dotted, pyarrow.string())),
+                                             False).to_numpy(zero_copy_only=False)) if dotted else []
+    mask = np.array(mask, dtype=bool)
     if len(candidates):
         raw = series.iloc[candidates] if series is not None else pd.Series(
             text.take(pyarrow.array(candidates)).to_pylist(), dtype=object)
