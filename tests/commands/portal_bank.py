@@ -33,6 +33,7 @@ class Bank:
     advisor_client: str  # a B001 client with a fact-find, maintained by `adv`
     other_client: str  # a B001 client `adv` does not maintain
     b2_client: str  # a B002 client with a fact-find
+    advisor_staff: str = ""  # `adv`'s staff id: the maintainer of advisor_client
 
     def fact_find(self, client_id: str) -> Path:
         return self.data / "fact_finds" / f"{client_id}.xlsx"
@@ -69,7 +70,7 @@ def build_bank(root: Path) -> Bank:
     with_ff = sorted(p.stem for p in (data / "fact_finds").glob("*.xlsx"))
     mine = next(c for c in with_ff if book[c].branch_id == "B001" and book[c].maintainer_id)
     staff = book[mine].maintainer_id
-    bank.advisor_client = mine
+    bank.advisor_client, bank.advisor_staff = mine, staff
     bank.other_client = next(c.client_id for c in book.values() if c.branch_id == "B001" and c.maintainer_id != staff)
     bank.b2_client = next(c for c in with_ff if book[c].branch_id == "B002")
     store = Store(db)

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -16,6 +17,7 @@ from tests.commands.portal_bank import AS_OF, PASSWORDS, PERIOD, Bank, build_ban
 from toolkit.commands.cli import app as cli_app
 from toolkit.commands.portal.app import create_app
 from toolkit.commands.portal.store import MAX_FAILURES_ACCOUNT, Store
+from toolkit.inputs.tables import load_staff
 
 
 @pytest.fixture(scope="module")
@@ -246,24 +248,37 @@ def test_a_bad_workbook_shows_the_problems_and_writes_nothing(app, bank: Bank, t
 def test_a_proposal_through_the_portal_equals_the_cli(app, bank: Bank, tmp_path: Path):
     client = login(app, "adv")
     cid = bank.advisor_client
+    source = bank.portal().book().sources["B001"]
     res = client.post("/proposals", data={"csrf": csrf_of(client), "client_id": cid, "as_of": AS_OF},
                       files={"fact_find": ("mine.xlsx", bank.fact_find(cid).read_bytes())})
     assert res.status_code == 303 and res.headers["location"] == f"/proposals/{cid}/{AS_OF}/"
     page = client.get(res.headers["location"])
     assert page.status_code == 200 and "proposal.pdf" in page.text and 'src="proposal.html"' in page.text
+    # The advisor's notes: a link of their own on the proposal page, never in the client's document.
+    assert re.search(r'<a class="button" href="advisor_notes.html" target="_blank"', page.text)
+    notes = client.get(f"/proposals/{cid}/{AS_OF}/advisor_notes.html")
+    assert notes.status_code == 200 and "sandbox" in notes.headers["content-security-policy"]
     pdf = client.get(f"/proposals/{cid}/{AS_OF}/proposal.pdf")
     assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF" and pdf.headers["content-type"] == "application/pdf"
     html = client.get(f"/proposals/{cid}/{AS_OF}/proposal.html")
     assert html.status_code == 200 and "sandbox" in html.headers["content-security-policy"]
+    assert "advisor_notes" not in html.text and "advisor_notes.html" not in page.text.split("<iframe")[1]
+    # The cover names the advisor (the user, on the branch's staff) with their phone, as the CLI does with
+    # data.staff; the branch name too.
+    staff = load_staff(source.staff).set_index("staff_id")
+    me = staff.loc[bank.advisor_staff]
+    assert f"<td class=\"txt\">{me['name']}</td>" in html.text and str(me["phone"]) in html.text
+    assert source.branch_name in html.text
     assert login(app, "b2").get(f"/proposals/{cid}/{AS_OF}/").status_code == 403
     assert login(app, "prov").get(f"/proposals/{cid}/{AS_OF}/proposal.pdf").status_code == 200
 
-    source = bank.portal().book().sources["B001"]
-    args = ["proposal", "--fact-find", str(bank.fact_find(cid)), "--client-id", cid, "--products", source.products,
-            "--activities", source.activities, "--as-of", AS_OF, "--out", str(tmp_path / "cli")]
-    for f in source.clients:
-        args += ["--clients", f]
-    cli = clientcare(*args)
+    params = tmp_path / "client.yaml"
+    params.write_text(yaml.safe_dump({
+        "client_id": cid, "fact_find": str(bank.fact_find(cid)), "advisor": bank.advisor_staff,
+        "branch_name": source.branch_name, "data": {"clients": source.clients, "products": source.products,
+                                                    "activities": source.activities, "staff": source.staff}},
+        allow_unicode=True), encoding="utf-8")
+    cli = clientcare("proposal", str(params), "--as-of", AS_OF, "--out", str(tmp_path / "cli"))
     assert cli.returncode == 0, cli.stderr
     ours = json.loads((bank.outputs / "clients" / cid / AS_OF / "summary.json").read_text(encoding="utf-8"))
     theirs = json.loads((tmp_path / "cli" / "clients" / cid / AS_OF / "summary.json").read_text(encoding="utf-8"))

@@ -48,6 +48,8 @@ def test_branch_plan_files_sections_and_summary(branch_dir: Path):
     for section in ("本月概要", "客户分层与资产", "维护指标", "重点关注名单", "维护分工", "上门拜访计划", "生日关怀",
                     "客户座谈会", "数据质量", "对公客户走访", "到期提醒", "风险评估", "500万目标客户"):
         assert section in page, section
+    # Data quality closes the plan, after the practices (headings and the table of contents alike).
+    assert page.rindex("数据质量提示") > page.rindex("500万目标客户") > page.rindex("客户座谈会")
     assert "import " not in page and "load_plan(" not in page  # no code in the report
     # The report's headline figures are the summary's.
     assert f"{summary['visits']['planned']:,}" in page

@@ -65,3 +65,20 @@ def test_detects_a_gb18030_csv_by_its_chinese_headers(tmp_path: Path):
 def test_a_directory_is_reported_as_such_not_as_missing(tmp_path: Path):
     (kind, problems), = validate_paths([tmp_path]).values()
     assert kind == "?" and "is a directory" in problems[0].message
+
+
+def test_params_file_checks_its_corporate_clients_and_holdings(tmp_path: Path, staff_xlsx: Path):
+    write(client_frame(), tmp_path / "clients.csv")
+    (tmp_path / "corp.csv").write_text("client_id,name,branch_id,deposit_balance\nA1,甲,B001,abc\n", encoding="utf-8")
+    (tmp_path / "held.csv").write_text("客户号,产品代码,类别,金额,到期日\nC1,,,1000,2026-11-20\n", encoding="utf-8")
+    params = tmp_path / "b.yaml"
+    params.write_text("branch_id: B001\nbranch_name: 测试支行\ndata: {clients: clients.csv, staff: staff.xlsx, "
+                      "corporate_clients: corp.csv, holdings: held.csv}\n", encoding="utf-8")
+    (kind, problems), = validate_paths([params]).values()
+    found = {(Path(p.file).name, p.row, p.column) for p in problems}
+    assert kind == "params" and found == {("corp.csv", 2, "deposit_balance"), ("held.csv", 2, "product_id")}
+    res = runner.invoke(app, ["validate", str(params)])
+    assert res.exit_code == 2 and "corp.csv" in res.output and "held.csv" in res.output
+    # The holdings rule (a product or a category on every row) holds for the file validated on its own too.
+    (kind, problems), = validate_paths([tmp_path / "held.csv"]).values()
+    assert kind == "holdings" and [(p.row, p.column) for p in problems] == [(2, "product_id")]

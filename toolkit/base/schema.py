@@ -90,6 +90,8 @@ class Column:
     default: str | None = None  # canonical value for a blank cell (enum columns)
     #: The latest a date may be (kind="date"): another date column of the same row, or "today".
     not_after: str | None = None
+    #: Other headers bank exports use for this column (a file with two of them has the column twice).
+    aliases: tuple[str, ...] = ()
 
     def describe(self) -> str:
         if self.expected:
@@ -122,6 +124,7 @@ class Table:
         for c in self.columns:
             out[c.name.lower()] = c.name
             out[c.alias] = c.name
+            out.update(dict.fromkeys(c.aliases, c.name))
         return out
 
 
@@ -159,7 +162,7 @@ STAFF = Table(
         Column("branch_id", "机构号", "text", required=True),
         Column("role", "岗位", "enum", required=True, vocabulary=ROLE_WORDS),
         Column("max_visits_per_month", "月拜访上限", "int"),
-        Column("phone", "手机号", "text"),
+        Column("phone", "手机号", "text", aliases=("电话",)),
     ),
     unique_key=("staff_id",),
 )

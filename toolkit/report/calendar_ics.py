@@ -81,7 +81,7 @@ def _when(name: str, value: object) -> str:
     return f"{name};VALUE=DATE:{value:%Y%m%d}"
 
 
-def _event(uid: str, summary: str, stamp: dt.datetime, start: object, end: object,
+def event(uid: str, summary: str, stamp: dt.datetime, start: object, end: object,
            description: str = "", location: str | None = None, busy: bool = True,
            reminder: str | None = None) -> list[str]:
     """A VEVENT's lines; start/end are local datetimes (Asia/Shanghai) or dates (all-day, end exclusive).
@@ -138,7 +138,7 @@ def _visit_events(branch_id: str, schedule: pd.DataFrame, stamp: dt.datetime, la
         location = " ".join(x for x in (place, district) if x) if district else None
         summary = t["visit"].format(name=row.name, staff=row.staff_name)
         events.append((frozenset({str(row.staff_id)}),
-                       _event(event_uid("visit", branch_id, period_of(day), row.client_id), summary, stamp, start,
+                       event(event_uid("visit", branch_id, period_of(day), row.client_id), summary, stamp, start,
                               end, description, location, reminder=t["reminder"].format(summary=summary))))
     return events
 
@@ -158,7 +158,7 @@ def _gift_events(branch_id: str, greetings: pd.DataFrame, stamp: dt.datetime, la
         summary = t["gift"].format(action=action, name=row.name, occasion=row.occasion_text)
         owners = frozenset({str(row.staff_id)}) if not pd.isna(row.staff_id) else frozenset()
         uid = event_uid("gift", branch_id, row.occasion, pd.Timestamp(row.occasion_date).date(), row.client_id)
-        events.append((owners, _event(uid, summary, stamp, day, day + dt.timedelta(days=1),
+        events.append((owners, event(uid, summary, stamp, day, day + dt.timedelta(days=1),
                                       f"{t['client_id']}{t['colon']}{row.client_id}\n{row.text}", busy=False,
                                       reminder=t["reminder"].format(summary=summary))))
     return events
@@ -176,12 +176,12 @@ def _forum_events(branch_id: str, forum: ForumPlan, stamp: dt.datetime, language
         f"{t['budget']}{colon}{money(forum.budget['total'], language)}", say_notice(forum.past_forum, language)])
     uid = event_uid("forum", branch_id, year)
     title = forum_title(language)
-    events = [(hosts, _event(uid, title, stamp, forum.start, forum.end, description, forum.venue,
+    events = [(hosts, event(uid, title, stamp, forum.start, forum.end, description, forum.venue,
                              reminder=t["reminder"].format(summary=title)))]
     timeline = forum.timeline.assign(label=step_labels(forum.timeline, language))
     for step in timeline.loc[timeline["offset_days"] != 0].itertuples(index=False):
         day = pd.Timestamp(step.date).date()
-        events.append((hosts, _event(event_uid("forum-step", branch_id, year, step.step),
+        events.append((hosts, event(event_uid("forum-step", branch_id, year, step.step),
                                      t["step"].format(step=step.label), stamp, day, day + dt.timedelta(days=1),
                                      busy=False)))
     return events
@@ -197,13 +197,13 @@ def _salon_events(branch_id: str, salon: SalonPlan, stamp: dt.datetime, language
     if salon.hosts is not None and len(salon.hosts):
         lines.append(f"{t['salon_host']}{t['colon']}{t['sep'].join(salon.hosts['name'])}")
     uid = event_uid("salon", branch_id, period_of(salon.start), salon.theme)
-    events = [(hosts, _event(uid, title, stamp, salon.start, salon.end, "\n".join(lines), salon.venue,
+    events = [(hosts, event(uid, title, stamp, salon.start, salon.end, "\n".join(lines), salon.venue,
                              reminder=t["reminder"].format(summary=title)))]
     if salon.timeline is not None:
         steps = salon.timeline.assign(label=step_labels(salon.timeline, language, "salon"))
         for step in steps.itertuples(index=False):
             day = pd.Timestamp(step.date).date()
-            events.append((hosts | callers, _event(
+            events.append((hosts | callers, event(
                 event_uid("salon-step", branch_id, period_of(salon.start), salon.theme, step.step),
                 t["salon_step"].format(title=title, step=step.label), stamp, day, day + dt.timedelta(days=1),
                 busy=False)))
@@ -213,8 +213,8 @@ def _salon_events(branch_id: str, salon: SalonPlan, stamp: dt.datetime, language
 def _calendar(events: list[list[str]], name: str) -> bytes:
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Clientcare//Branch plan//ZH", "CALSCALE:GREGORIAN",
             "METHOD:PUBLISH", f"X-WR-CALNAME:{_text(name)}", f"X-WR-TIMEZONE:{TIMEZONE.key}"]
-    timed = any(line.startswith("DTSTART;TZID=") for event in events for line in event)
-    body = [_fold(line) for event in events for line in event]
+    timed = any(line.startswith("DTSTART;TZID=") for lines in events for line in lines)
+    body = [_fold(line) for lines in events for line in lines]
     text = "\r\n".join([*head, *([_vtimezone().rstrip("\r\n")] if timed else []), *body, "END:VCALENDAR"])
     return (text + "\r\n").encode("utf-8")
 

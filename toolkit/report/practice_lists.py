@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Collection
 from typing import Any
 
@@ -22,13 +21,13 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from toolkit.base.periods import period_of
-from toolkit.base.xlsx_text import text_cell
 from toolkit.branch.practices import PracticePlan
-from toolkit.report.calendar_ics import Owned, _event, event_uid
+from toolkit.report.calendar_ics import Owned, event, event_uid
 from toolkit.report.fmt import money
 from toolkit.report.practice_sections import coded, maturity_products
 from toolkit.report.privacy import mask_phones
 from toolkit.report.text import label, say, words
+from toolkit.report.worklists import append_rows, cell_value, fit_widths
 
 _FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "int": "0", "pct": "0.0%"}
 _FILL = PatternFill("solid", fgColor="DDE7F3")
@@ -37,23 +36,6 @@ _FILL = PatternFill("solid", fgColor="DDE7F3")
 def _staff(names: pd.Series, ids: pd.Series) -> list[str]:
     return [f"{n} ({i})" if isinstance(n, str) and n else (str(i) if pd.notna(i) else "")
             for n, i in zip(names, ids, strict=True)]
-
-
-def _width(value: object) -> int:
-    text = f"{value:,.2f}" if isinstance(value, float) else str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _value(value: object, kind: str) -> object:
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
-        return None
-    if kind == "date":
-        return pd.Timestamp(value).date()
-    if kind == "int":
-        return int(value)
-    if kind in ("amount", "pct"):
-        return float(value)
-    return str(value)
 
 
 def write_sheet(wb: Any, title: str, frame: pd.DataFrame, columns: dict[str, str], language: str) -> None:
@@ -66,11 +48,9 @@ def write_sheet(wb: Any, title: str, frame: pd.DataFrame, columns: dict[str, str
     ws = wb.create_sheet(name)
     heads = words("practice_col", language)
     keys, kinds = list(columns), list(columns.values())
-    rows = [[_value(v, k) for v, k in zip(row, kinds, strict=True)]
+    rows = [[cell_value(v, k) for v, k in zip(row, kinds, strict=True)]
             for row in frame[keys].itertuples(index=False, name=None)]
-    for j, key in enumerate(keys):
-        widest = max([_width(heads[key]), *(_width(r[j]) for r in rows[:500] if r[j] is not None)])
-        ws.column_dimensions[get_column_letter(j + 1)].width = min(max(widest + 2, 8), 50)
+    fit_widths(ws, [heads[key] for key in keys], rows[:500], 50)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{len(rows) + 1}"
     header = []
@@ -79,16 +59,7 @@ def write_sheet(wb: Any, title: str, frame: pd.DataFrame, columns: dict[str, str
         cell.font, cell.fill = Font(bold=True), _FILL
         header.append(cell)
     ws.append(header)
-    for row in rows:
-        out = []
-        for value, kind in zip(row, kinds, strict=True):
-            if kind in _FORMATS and value is not None:
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = _FORMATS[kind]
-                out.append(cell)
-            else:
-                out.append(text_cell(ws, value) if kind == "text" else value)
-        ws.append(out)
+    append_rows(ws, rows, kinds, _FORMATS)
 
 
 def _phones(frame: pd.DataFrame, mask_pii: bool) -> pd.Series:
@@ -178,7 +149,7 @@ def practice_events(branch_id: str, p: PracticePlan, stamp: dt.datetime, languag
                                                   suggestion=offer)
         who = str(row.maintainer_id) if pd.notna(row.maintainer_id) else None
         owners = frozenset({who}) if who is not None and (staff is None or who in staff) else frozenset()
-        events.append((owners, _event(event_uid("maturity", branch_id, period_of(day), row.client_id, held,
+        events.append((owners, event(event_uid("maturity", branch_id, period_of(day), row.client_id, held,
                                                 f"{pd.Timestamp(row.maturity_date):%Y%m%d}"),
                                       summary, stamp, day, day + dt.timedelta(days=1), description, busy=False)))
     for row in p.contacts.itertuples(index=False):
@@ -186,7 +157,7 @@ def practice_events(branch_id: str, p: PracticePlan, stamp: dt.datetime, languag
         summary = t["corporate"].format(name=row.name, role=say(f"practice.role.{row.contact_role}", language),
                                         number=row.number, required=row.required)
         events.append((frozenset({str(row.staff_id)}),
-                       _event(event_uid("corporate", branch_id, period_of(day), row.client_id, row.contact_role,
+                       event(event_uid("corporate", branch_id, period_of(day), row.client_id, row.contact_role,
                                         row.number), summary, stamp, day, day + dt.timedelta(days=1),
                               f"{row.client_id} {label(str(row.corporate_class), language)}")))
     return events

@@ -11,6 +11,7 @@ the planners' codes and notices by toolkit.report.actions_text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -64,11 +65,17 @@ def _width(value: object) -> int:
     """Display width in Excel character units: CJK characters take two; amounts get their commas."""
     if isinstance(value, dt.date | dt.time):
         return 10
-    text = f"{value:,.2f}" if isinstance(value, float) else str(value)
+    return _text_width(f"{value:,.2f}" if isinstance(value, float) else str(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_width(text: str) -> int:
+    """Cached: a column repeats its tiers, names, districts and reasons row after row."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _cell(value: object, kind: str) -> object:
+def cell_value(value: object, kind: str) -> object:
+    """A frame's value as Excel should hold it for its column kind (date, time, int, amount, pct, text)."""
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
     if kind == "date":
@@ -77,9 +84,41 @@ def _cell(value: object, kind: str) -> object:
         return pd.Timestamp(value).time()
     if kind == "int":
         return int(value)
-    if kind == "amount":
+    if kind in ("amount", "pct"):
         return float(value)
     return str(value)
+
+
+def fit_widths(ws: Any, headers: Sequence[str], rows: Sequence[Sequence[object]], cap: int) -> None:
+    """Column widths from the header and the values of `rows`, at least 8 and at most `cap`."""
+    for j, header in enumerate(headers):
+        widest = max([_width(header), *(_width(r[j]) for r in rows if r[j] is not None)])
+        ws.column_dimensions[get_column_letter(j + 1)].width = min(max(widest + 2, 8), cap)
+
+
+def append_rows(ws: Any, rows: Sequence[list[object]], kinds: Sequence[str], formats: dict[str, str]) -> None:
+    """Rows of `cell_value`s into a write-only sheet: a kind in `formats` gets its number format,
+    text stays text even when it starts with = + - @ (toolkit.base.xlsx_text).
+
+    One formatted cell per column is reused row after row: a write-only sheet writes a row as soon
+    as it is appended, and a new styled cell per value cost as much as writing it. Each column's
+    cell is made at its first value, so the workbook's styles come in the same order as before."""
+    styled = [(j, formats[k]) for j, k in enumerate(kinds) if k in formats]
+    texts = [j for j, k in enumerate(kinds) if k == "text"]
+    reused: dict[int, WriteOnlyCell] = {}
+    for row in rows:
+        for j, number_format in styled:
+            if row[j] is not None:
+                cell = reused.get(j)
+                if cell is None:
+                    cell = reused[j] = WriteOnlyCell(ws, value=row[j])
+                    cell.number_format = number_format
+                else:
+                    cell.value = row[j]
+                row[j] = cell
+        for j in texts:  # names, districts, notes: text even when they start with = + - @
+            row[j] = text_cell(ws, row[j])
+        ws.append(row)
 
 
 def _sheet(wb: Workbook, title: str) -> Any:
@@ -105,26 +144,13 @@ def write_table(ws: Any, frame: pd.DataFrame, columns: Sequence[str], language: 
     ws: a sheet of a write-only workbook (`_workbook`), still empty."""
     headers = [say(f"worklist.col.{c}", language) for c in columns]
     kinds = [_KINDS[c] for c in columns]
-    rows = [[_cell(v, k) for v, k in zip(row, kinds, strict=True)]
+    rows = [[cell_value(v, k) for v, k in zip(row, kinds, strict=True)]
             for row in frame[list(columns)].itertuples(index=False, name=None)]
-    for j, header in enumerate(headers):
-        widest = max([_width(header), *(_width(r[j]) for r in rows if r[j] is not None)])
-        ws.column_dimensions[get_column_letter(j + 1)].width = min(max(widest + 2, 8), 60)
+    fit_widths(ws, headers, rows, 60)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     ws.append([_header_cell(ws, h) for h in headers])
-    formats = [_FORMATS.get(k) for k in kinds]
-    styled = [j for j, f in enumerate(formats) if f]
-    texts = [j for j, k in enumerate(kinds) if k == "text"]
-    for row in rows:
-        for j in styled:
-            if row[j] is not None:
-                cell = WriteOnlyCell(ws, value=row[j])
-                cell.number_format = formats[j]
-                row[j] = cell
-        for j in texts:  # names, districts, notes: text even when they start with = + - @
-            row[j] = text_cell(ws, row[j])
-        ws.append(row)
+    append_rows(ws, rows, kinds, _FORMATS)
 
 
 def _header_cell(ws: Any, text: str) -> WriteOnlyCell:

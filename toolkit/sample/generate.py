@@ -47,6 +47,7 @@ from toolkit.base.schema import CARD_LEVELS as CARD_WORDS
 from toolkit.base.settings import ForumSettings, GreetingSettings, Thresholds, VisitSettings
 from toolkit.inputs.factfind_workbook import display_width, write_fact_find
 from toolkit.sample.book import CARD_LEVELS, RISK_CODES, Book, make_pools, staff_layout, tier_codes
+from toolkit.sample.events import add_happy_events
 from toolkit.sample.practices import add_practices
 from toolkit.sample.stories import align_stories
 from toolkit.sample.tables import (
@@ -103,7 +104,7 @@ def generate_network(branches: int = 3, clients_per_branch: int = 3000, months: 
     book.draw_attributes(rng, snapshot_dates[-1], np.array([len(d) for d in pools.districts]))
     book.assign_maintainers(rng, layout)
     fact_finds = align_stories(book, pools, rng, end_period)
-    return add_practices(SampleNetwork(
+    return add_happy_events(add_practices(SampleNetwork(
         clients=client_rows(book, pools, snapshot_dates),
         staff=staff_table(pools, layout, branches, rng),
         products=products_table(periods.parse_period(periods.shift(end_period, 1))[0]),
@@ -111,7 +112,7 @@ def generate_network(branches: int = 3, clients_per_branch: int = 3000, months: 
         fact_finds=fact_finds,
         branch_names={f"B{b + 1:03d}": name for b, name in enumerate(pools.branch_names)},
         end_period=end_period,
-    ), seed)
+    ), seed), seed)
 
 
 # --- files and params (CONTRACT §1, §5) --------------------------------------------------------

@@ -53,6 +53,7 @@ class BranchSource:
     clients: list[str]
     products: str | None
     activities: str | None
+    staff: str | None = None  # the branch's staff table: the advisor's name and phone on the cover
 
 
 @dataclass
@@ -226,7 +227,7 @@ def _load_book(files: list[Path]) -> Book:
             continue
         bid = params.branch_id
         book.sources[bid] = BranchSource(bid, params.branch_name, list(params.data.clients),
-                                         params.data.products, params.data.activities)
+                                         params.data.products, params.data.activities, params.data.staff)
         df = loaded[key]
         df = df.loc[df["branch_id"].astype(str) == bid]
         if df.empty:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
+import yaml
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -13,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from toolkit.base.errors import InputError
 from toolkit.base.ids import is_id
 from toolkit.commands.portal import web
-from toolkit.commands.portal.data import Forbidden, NotFound, parse_as_of
+from toolkit.commands.portal.data import BranchSource, Forbidden, NotFound, parse_as_of
 from toolkit.commands.portal.store import User
 
 _STATIC = {"portal.css": "text/css; charset=utf-8", "portal.js": "text/javascript; charset=utf-8"}
@@ -191,23 +193,39 @@ def _form_page(request: Request, errors: list[str] | None = None, values: dict[s
                                                    else []}, status=status)
 
 
+def _client_params(source: BranchSource, client_id: str, advisor: str | None, workbook: Path) -> dict[str, Any]:
+    """The client params file (CONTRACT §5) `clientcare proposal` would read for this proposal: the branch's
+    tables, its staff table (the advisor's name and phone on the cover) and branch name."""
+    data: dict[str, Any] = {"clients": list(source.clients)}
+    data.update({k: v for k, v in (("products", source.products), ("activities", source.activities),
+                                   ("staff", source.staff)) if v})
+    raw: dict[str, Any] = {"client_id": client_id, "fact_find": str(workbook.resolve()), "data": data,
+                           "branch_name": source.branch_name}
+    if advisor:
+        raw["advisor"] = advisor
+    return raw
+
+
 def _render(request: Request, client_id: str, as_of: dt.date, content: bytes, filename: str) -> Path:
-    """Render with the same code as `clientcare proposal` (toolkit.commands.run.render_proposal), the
-    upload kept under the output root's private staging folder and removed after."""
+    """Render with the same code as `clientcare proposal PARAMS` (toolkit.commands.run.render_proposal), the
+    upload and its params file kept under the output root's private staging folder and removed after.
+
+    The advisor is the user who makes it when they are on the staff, else the client's maintainer."""
     from toolkit.commands.run import render_proposal
     from toolkit.engine.lifecycle import work_dir
 
     p = web.portal(request)
-    source = p.book().sources[p.book().clients[client_id].branch_id]
+    client = p.book().clients[client_id]
+    source = p.book().sources[client.branch_id]
+    advisor = request.state.session.user.staff_id or client.maintainer_id
     with request.app.state.render_lock, work_dir(p.outputs, "upload") as tmp:
         workbook = tmp / "fact_find.xlsx"
         workbook.write_bytes(content)
+        params = tmp / "client.yaml"
+        params.write_text(yaml.safe_dump(_client_params(source, client_id, advisor, workbook), allow_unicode=True),
+                          encoding="utf-8")
         try:
-            return render_proposal(None, fact_find=workbook, client_id=client_id,
-                                   clients=[Path(c) for c in source.clients],
-                                   products=Path(source.products) if source.products else None,
-                                   activities=Path(source.activities) if source.activities else None,
-                                   as_of=as_of.isoformat(), out_root=p.outputs)
+            return render_proposal(params, as_of=as_of.isoformat(), out_root=p.outputs)
         except InputError as exc:
             shown = Path(filename).name
             exc.portal_lines = web.problem_list(exc, {str(workbook): shown, str(workbook.resolve()): shown,  # type: ignore[attr-defined]
