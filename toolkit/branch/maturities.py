@@ -103,6 +103,8 @@ def maturity_calls(holdings: pd.DataFrame, clients: pd.DataFrame, products: pd.D
     scope = scope.assign(client_id=scope["client_id"].astype(str)).set_index("client_id")
     held = holdings.assign(client_id=holdings["client_id"].astype(str))
     held = held.loc[held["client_id"].isin(scope.index) & held["maturity_date"].notna()]
+    # Only this month's maturities go on: the shelf lookup and the clients' records for them alone.
+    held = held.loc[[first <= as_date(day) <= last for day in held["maturity_date"]]]
     if products is not None and len(held):  # a holding named by product takes its category from the shelf
         shelf_category = products.assign(product_id=products["product_id"].astype(str)).set_index("product_id")
         known = held["product_id"].astype("string").map(shelf_category["category"])
@@ -115,8 +117,6 @@ def maturity_calls(holdings: pd.DataFrame, clients: pd.DataFrame, products: pd.D
     rows = []
     for h in held.itertuples(index=False):
         maturity = as_date(h.maturity_date)
-        if not first <= maturity <= last:
-            continue
         call = call_date(maturity, s.contact_workdays_before, calendar)
         late = call < start
         call = max(call, start)
