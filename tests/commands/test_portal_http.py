@@ -255,7 +255,7 @@ def test_a_proposal_through_the_portal_equals_the_cli(app, bank: Bank, tmp_path:
     page = client.get(res.headers["location"])
     assert page.status_code == 200 and "proposal.pdf" in page.text and 'src="proposal.html"' in page.text
     # The advisor's notes: a link of their own on the proposal page, never in the client's document.
-    assert re.search(r'<a class="button" href="advisor_notes.html" target="_blank"', page.text)
+    assert re.search(r'<a class="button secondary" href="advisor_notes.html" target="_blank"', page.text)
     notes = client.get(f"/proposals/{cid}/{AS_OF}/advisor_notes.html")
     assert notes.status_code == 200 and "sandbox" in notes.headers["content-security-policy"]
     pdf = client.get(f"/proposals/{cid}/{AS_OF}/proposal.pdf")

@@ -150,12 +150,25 @@ _TEMPLATES = {
 
 
 @functools.cache
-def _compiled() -> dict[str, Any]:
-    """The fragments compiled in one autoescaping environment (every value escaped unless Markup)."""
+def _environment() -> Any:
+    """The report's one Jinja environment: autoescaping (every value escaped unless Markup), strict."""
     from jinja2 import DictLoader, Environment, StrictUndefined
 
-    env = Environment(loader=DictLoader(_TEMPLATES), autoescape=True, undefined=StrictUndefined)
+    return Environment(loader=DictLoader(_TEMPLATES), autoescape=True, undefined=StrictUndefined)
+
+
+@functools.cache
+def _compiled() -> dict[str, Any]:
+    """This module's fragments, compiled."""
+    env = _environment()
     return {name: env.get_template(name) for name in _TEMPLATES}
+
+
+def compile_templates(templates: Mapping[str, str]) -> dict[str, Any]:
+    """Another report module's templates compiled in the same autoescaping environment, so no module
+    builds markup under other escaping rules (toolkit.report.proposal_doc)."""
+    env = _environment()
+    return {name: env.from_string(source) for name, source in templates.items()}
 
 
 def render(name: str, **context: Any) -> Html:

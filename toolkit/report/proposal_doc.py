@@ -10,7 +10,6 @@ autoescaping Jinja environment: every value from an input is escaped.
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from toolkit.base.notices import notice
 from toolkit.client.proposal import Proposal
 from toolkit.client.suitability import SuitabilityStatus
-from toolkit.report.fmt import Html, bullet_list, heading, paragraph, table
+from toolkit.report.fmt import Html, bullet_list, compile_templates, heading, paragraph, table
 from toolkit.report.proposal_words import level_text, say_notice
 from toolkit.report.text import label, say, words
 
@@ -55,21 +54,13 @@ _TEMPLATES = {
 }
 
 
-@functools.cache
-def _env() -> dict[str, Any]:
-    from jinja2 import DictLoader, Environment, StrictUndefined
-
-    env = Environment(loader=DictLoader(_TEMPLATES), autoescape=True, undefined=StrictUndefined)
-    return {name: env.get_template(name) for name in _TEMPLATES}
-
-
-# Compiled on import, as fmt's fragments are: the warm kernel template imports this module, so a
-# proposal's kernel starts with them ready.
-_env()
+# Compiled on import in fmt's one autoescaping environment, as fmt's fragments are: the warm kernel
+# template imports this module, so a proposal's kernel starts with them ready.
+_COMPILED = compile_templates(_TEMPLATES)
 
 
 def _render(name: str, **context: Any) -> str:
-    return _env()[name].render(**context)
+    return _COMPILED[name].render(**context)
 
 
 def _t(p: Proposal) -> dict[str, str]:
