@@ -215,19 +215,24 @@ def _validated(path: Path, model: type[M], overrides: dict[str, Any] | None) -> 
         raise ParamsError(_problems(path, exc)) from None
 
 
+def _resolve_all(paths: list[str], base: Path) -> list[str]:
+    """A list of files or globs (`FileList`), each match absolute: what a table's loader is handed."""
+    return [str(_absolute(p)) for p in resolve_paths(paths, base)]
+
+
 def load_branch_params(path: str | Path, overrides: dict[str, Any] | None = None) -> BranchParams:
     """Read and validate a branch params file; data paths come back absolute."""
     path = Path(path)
     params = _validated(path, BranchParams, overrides)
     base = path.resolve().parent
     data = params.data.model_copy(update={
-        "clients": [str(_absolute(p)) for p in resolve_paths(params.data.clients, base)],
+        "clients": _resolve_all(params.data.clients, base),
         "staff": _resolve(params.data.staff, base),
         "products": _resolve(params.data.products, base),
         "activities": _resolve(params.data.activities, base),
         "corporate_clients": _resolve(params.data.corporate_clients, base),
         "holdings": _resolve(params.data.holdings, base),
-        "fact_finds": [str(_absolute(p)) for p in resolve_paths(params.data.fact_finds, base)],
+        "fact_finds": _resolve_all(params.data.fact_finds, base),
     })
     if not data.clients:
         raise ParamsError(Problem(str(path), f"data.clients {params.data.clients!r} matches no file"))
@@ -240,7 +245,7 @@ def load_client_params(path: str | Path, overrides: dict[str, Any] | None = None
     params = _validated(path, ClientParams, overrides)
     base = path.resolve().parent
     data = params.data.model_copy(update={
-        "clients": [str(_absolute(p)) for p in resolve_paths(params.data.clients, base)],
+        "clients": _resolve_all(params.data.clients, base),
         "products": _resolve(params.data.products, base),
         "activities": _resolve(params.data.activities, base),
         "staff": _resolve(params.data.staff, base),

@@ -21,6 +21,7 @@ Excel's '.0' dropped), not on the raw cells: `ids_in`.
 
 from __future__ import annotations
 
+import abc
 import bisect
 import codecs
 from collections.abc import Collection, Iterator
@@ -118,7 +119,7 @@ def typed_ids(cells: pyarrow.ChunkedArray | pd.Series, positions: np.ndarray) ->
 
 
 # --- a file, opened for selective reading -------------------------------------------------------------
-class Source:
+class Source(abc.ABC):
     """One input file whose headers are mapped; its id columns and chosen rows are read on demand.
 
     `problems`: the header problems (then nothing else is read); `headers`: canonical name -> header."""
@@ -128,13 +129,13 @@ class Source:
         rename, self.problems = _renames(headers, table, str(path), sheet)
         self.headers = {name: header for header, name in rename.items()}
 
+    @abc.abstractmethod
     def ids(self, name: str) -> pyarrow.ChunkedArray | pd.Series:
         """Every raw cell of the canonical column `name`."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def rows(self, positions: np.ndarray) -> pd.DataFrame:
         """The raw cells of the rows at `positions` (ascending), every column as `read_raw` gives them."""
-        raise NotImplementedError
 
     def positions(self, name: str, wanted: Collection[str]) -> np.ndarray:
         """The positions of the rows whose `name` cell, typed, is one of `wanted`."""

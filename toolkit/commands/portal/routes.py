@@ -108,10 +108,7 @@ def install(app: FastAPI) -> None:  # noqa: C901 - one flat list of routes reads
     @app.get("/network/{period}/{name}")
     def network_file(request: Request, period: str, name: str) -> Response:
         user = web.session(request).user
-        p = web.portal(request)
-        path = p.file(p.network_dir(user, period), name)
-        web.store(request).audit(user.name, "download", f"{period}/{name}", web.address(request))
-        return web.file_response(path, inline=name.endswith(".html"))
+        return _download(request, user, web.portal(request).network_dir(user, period), name, f"{period}/{name}")
 
     @app.get("/network/{period}/{branch_id}/{name}")
     def network_link(request: Request, period: str, branch_id: str, name: str) -> Response:
