@@ -5,7 +5,8 @@ fresh process per run, does what the batch does for the province view with the b
 loaded and the kernel template warm (as `run_monthly` has them):
 
 * figures — `network_kpis`, the network totals, the 12-month trend and the staff KPIs
-  (`branch.network_kpi.network_figures`): the batch computes these while the last branches render;
+  (`branch.network_kpi.network_figures`), and the trend chart drawn: the batch does these while the
+  last branches render;
 * view + xlsx — the province view (ranks, rank change, action load read from every branch's
   summary.json, staff ranked by role) and network.xlsx, alone: the computing part after the batch;
 * after the batch — `commands.monthly.write_network`: that view, network.xlsx, network.json and the
@@ -58,6 +59,7 @@ def measure(params_dir: Path, out: Path) -> dict[str, float]:
     from toolkit.commands.run import warm_up
     from toolkit.inputs.books import load_branch_inputs
     from toolkit.inputs.params import load_branch_params
+    from toolkit.report.charts_network import kpi_trend_png
     from toolkit.report.network_files import summaries_of, write_network_xlsx
 
     params = [load_branch_params(p) for p in sorted(params_dir.glob("*.yaml"))]
@@ -78,12 +80,14 @@ def measure(params_dir: Path, out: Path) -> dict[str, float]:
     write_network(books, PERIOD, names, out / "warm" / PERIOD, status=status, formats=("html", "pdf"))
     t0, c0 = time.perf_counter(), time.process_time()
     figures = network_figures(books, PERIOD, names)
+    trend_png = kpi_trend_png(figures.trend)  # the batch draws it while the branches render, too
     t1, c1 = time.perf_counter(), time.process_time()
     view = network_view(books, PERIOD, names, status=status, summaries=summaries_of(period_dir, names),
                         figures=figures)
     write_network_xlsx(view, out / "alone.xlsx")
     t2, c2 = time.perf_counter(), time.process_time()
-    write_network(books, PERIOD, names, period_dir, status=status, formats=("html", "pdf"), figures=figures)
+    write_network(books, PERIOD, names, period_dir, status=status, formats=("html", "pdf"), figures=figures,
+                  trend_png=trend_png)
     t3, c3 = time.perf_counter(), time.process_time()
     return {"figures_s": t1 - t0, "figures_cpu_s": c1 - c0, "tables_s": t2 - t1, "tables_cpu_s": c2 - c1,
             "after_s": t3 - t2, "after_cpu_s": c3 - c2, "load": os.getloadavg()[0],

@@ -37,3 +37,30 @@ def test_compare_to_takes_only_the_three_bases(tmp_path: Path) -> None:
                                    "--out", str(tmp_path / "out")])
     assert res.exit_code == 2 and "previous_month, quarter_start or year_start" in res.output
     assert not (tmp_path / "out").exists()
+
+
+def test_the_trend_chart_drawn_during_the_batch_is_the_one_the_page_shows(tmp_path: Path) -> None:
+    """The batch draws the trend chart while the branches render (`kpi_trend_png`): the network
+    notebook shows those bytes, and they are the chart the notebook draws itself without them."""
+    import base64
+
+    import nbformat
+
+    from toolkit.branch.network_kpi import network_figures
+    from toolkit.report.charts_network import kpi_trend_png
+
+    status = dict.fromkeys(NAMES, "ok")
+    png = kpi_trend_png(network_figures(BOOKS, "2026-10", NAMES).trend, "en")
+    write_network(BOOKS, "2026-10", NAMES, tmp_path / "a" / "2026-10", status=status, language="en", trend_png=png)
+    write_network(BOOKS, "2026-10", NAMES, tmp_path / "b" / "2026-10", status=status, language="en")
+
+    def shown(side: str) -> list[bytes]:
+        nb = nbformat.read(tmp_path / side / "2026-10" / "network.ipynb", as_version=4)
+        return [base64.b64decode(o["data"]["image/png"]) for c in nb.cells if c.cell_type == "code"
+                for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+
+    assert shown("a") == [png] and shown("b") == [png]
+    page = (tmp_path / "a" / "2026-10" / "network.html").read_text(encoding="utf-8")
+    assert base64.b64encode(png).decode() in page
+    assert sorted(p.name for p in (tmp_path / "a" / "2026-10").iterdir()) == [
+        "network.html", "network.ipynb", "network.json", "network.xlsx"]

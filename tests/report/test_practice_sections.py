@@ -123,3 +123,28 @@ def test_work_list_sheets_and_calendar_events(sample: Path, tmp_path: Path) -> N
     on_staff = p.maturities["maintainer_id"].astype("string").isin(list(names)).fillna(False).tolist()
     assert [bool(o) for o in owners] == on_staff and any(on_staff)
     assert all(o <= set(names) for o, _ in events)
+
+
+def test_list_rows_bounds_every_named_list_and_its_heading(sample: Path) -> None:
+    """params report.list_rows: every list of the plan (HTML, hence PDF) shows at most that many rows,
+    and the headings that say "first n" say that number; the work lists keep every row."""
+    import re
+
+    from toolkit.report import branch_sections
+
+    params = load_branch_params(sample)
+    plan = build_branch_plan(params, load_branch_inputs(params))
+    sections = (branch_sections.watch, branch_sections.maintainers, branch_sections.visits,
+                branch_sections.greetings, branch_sections.forum, *practice_sections.SECTIONS)
+    for rows in (3, 10):
+        plan.params = plan.params.model_copy(update={"report": params.report.model_copy(update={"list_rows": rows})})
+        items = [_html([x]) for section in sections for x in section(plan)]
+        cut = [i for i in items if f"仅显示前 {rows} 行" in i]
+        assert len(cut) >= 5  # the sample's long lists: outflow, upgrades, schedule, maturities, …
+        for item in cut:
+            body = re.search(r"<tbody>(.*?)</tbody>", item, re.S)
+            assert body is not None and body.group(1).count("<tr") == rows
+        assert not any(re.search(r"仅显示前 (\d+) 行", i) and f"仅显示前 {rows} 行" not in i for i in items)
+        firsts = re.findall(r"前 (\d+) [条项位]", " ".join(items))
+        assert firsts and set(firsts) == {str(rows)}
+    assert len(practices_of(plan).maturities) > 3  # so the bound was reached, not just respected

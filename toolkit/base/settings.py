@@ -361,3 +361,11 @@ class TargetSettings(Strict):
     near_target (AUM, or fact-find net assets where one exists) up to it are near-targets."""
 
     near_target: float = Field(3_000_000, ge=0)
+
+
+class ReportSettings(Strict):
+    """How much of each named list the printed plan shows. A branch president reads the first rows
+    of each list on paper; every row is in the staff work lists (visits.xlsx, forum_invitees.xlsx,
+    the calendars). Print time follows the number of table cells, so this is also the plan's cost."""
+
+    list_rows: int = Field(10, ge=1, le=200)

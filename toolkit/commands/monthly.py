@@ -90,15 +90,19 @@ def _run_monthly_locked(period: str, files: list[Path], workers: int | None, res
     def prepare() -> Iterator[Any]:
         from toolkit.branch.network_kpi import network_figures
         from toolkit.engine.render import warm_converters_in_background
+        from toolkit.report.charts_network import kpi_trend_png
 
         yield from _batch_jobs(files, period, formats, out_root, timeout, staged, shared)
         # Every job is out; while the workers render: the converters and the network's figures.
         warm_converters_in_background(formats)
         if shared["books"]:
             try:
-                shared["figures"] = network_figures(shared["books"], period, shared["names"], compare_to)
+                figures = shared["figures"] = network_figures(shared["books"], period, shared["names"], compare_to)
+                # the trend chart too: drawing it is a third of the network notebook's time
+                shared["trend_png"] = kpi_trend_png(figures.trend, shared.get("language", "zh"))
             except Exception:  # noqa: BLE001 - computed again after the batch, which reports the failure
                 shared.pop("figures", None)
+                shared.pop("trend_png", None)
 
     try:
         manifest = run_batch(prepare, workers=workers, resume=resume, manifest_path=period_dir / "manifest.json",
@@ -109,7 +113,7 @@ def _run_monthly_locked(period: str, files: list[Path], workers: int | None, res
             try:
                 write_network(shared["books"], period, shared["names"], period_dir, status=status, formats=formats,
                               timeout=timeout, language=shared.get("language", "zh"), figures=shared.get("figures"),
-                              compare_to=compare_to, mask_pii=shared.get("mask_pii"))
+                              compare_to=compare_to, mask_pii=shared.get("mask_pii"), trend_png=shared.get("trend_png"))
                 manifest.meta.pop("network_error", None)
             except Exception as exc:  # the branch plans stand; the comparison failure is reported
                 manifest.meta["network_error"] = f"{type(exc).__name__}: {exc}"
@@ -189,13 +193,20 @@ def _batch_jobs(files: list[Path], period: str, formats: Sequence[str], out_root
 def write_network(books: Sequence[tuple[BranchParams, BranchInputs]], period: str, branches: dict[str, str],
                   period_dir: Path, status: dict[str, str] | None = None, formats: Sequence[str] = ("html",),
                   timeout: int = 600, language: str = "zh", figures: NetworkFigures | None = None,
-                  compare_to: CompareTo | None = None, mask_pii: bool | None = None) -> list[Path]:
+                  compare_to: CompareTo | None = None, mask_pii: bool | None = None,
+                  trend_png: bytes | None = None) -> list[Path]:
     """network.xlsx, network.json and network.html (plus .pdf when asked) in outputs/<period>/,
     published together only once all were produced; the executed network notebook is kept beside
     them for audit. The action load is read from the branches' summary.json in period_dir, the rank
     change from the last earlier period's network.json beside it. Everything is made in this run's
     own work folder under the output root (toolkit.engine.lifecycle), so two runs never share a
-    staging folder. figures: `network_figures` of the same books, when already computed."""
+    staging folder. figures: `network_figures` of the same books, when already computed; trend_png:
+    its trend chart (`kpi_trend_png`, in `language`), drawn while the branches rendered.
+
+    network.xlsx and network.json are written while the notebook's kernel runs (a thread: the
+    notebook's client mostly waits on the kernel), so the user waits for the longer of the two."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from toolkit.branch import network_kpi
     from toolkit.engine.lifecycle import work_dir
     from toolkit.engine.publish import publish_files
@@ -212,12 +223,20 @@ def write_network(books: Sequence[tuple[BranchParams, BranchInputs]], period: st
         data = network_files.save_view(view, work / "view")
         lang = language
         stage = work / "network"
-        files = render_notebook(notebook_path("network"), {"table_path": str(data), "period": period}, stage,
-                                "network", formats=formats, language=language, timeout=timeout,
-                                failed_dir=failed / "_network", title=say("title.network", lang), labels=page_labels(lang),
-                                subtitle=say("title.network_sub", lang, period=period))
-        files.append(network_files.write_network_xlsx(view, stage / "network.xlsx", language))
-        files.append(network_files.write_network_json(view, stage / "network.json"))
+        values: dict[str, Any] = {"table_path": str(data), "period": period}
+        if trend_png is not None:
+            values["trend_png"] = str(data.with_name("trend.png"))
+            data.with_name("trend.png").write_bytes(trend_png)
+        beside = work / "tables"  # render_notebook owns `stage`
+        beside.mkdir()
+        with ThreadPoolExecutor(1, thread_name_prefix="clientcare-network-files") as pool:
+            tables = pool.submit(lambda: [network_files.write_network_xlsx(view, beside / "network.xlsx", language),
+                                          network_files.write_network_json(view, beside / "network.json")])
+            files = render_notebook(notebook_path("network"), values, stage, "network", formats=formats,
+                                    language=language, timeout=timeout, failed_dir=failed / "_network",
+                                    title=say("title.network", lang), labels=page_labels(lang),
+                                    subtitle=say("title.network_sub", lang, period=period))
+            files += tables.result()
         written = publish_files(files, period_dir)
     with contextlib.suppress(OSError):
         failed.rmdir()  # only if empty: an earlier failure of the comparison was resolved

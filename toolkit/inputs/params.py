@@ -28,6 +28,7 @@ from toolkit.base.settings import (
     GreetingSettings,
     MaturitySettings,
     ProposalSettings,
+    ReportSettings,
     SalonSettings,
     Strict,
     TargetSettings,
@@ -83,6 +84,7 @@ class BranchParams(Strict):
     assessments: AssessmentSettings = Field(default_factory=AssessmentSettings)
     targets: TargetSettings = Field(default_factory=TargetSettings)
     coverage: CoverageSettings = Field(default_factory=CoverageSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
     #: The day the plan is handed out (nothing is dated before it); default: see toolkit.branch.plan.
     as_of: dt.date | None = None
     extra_holidays: list[dt.date] = Field(default_factory=list)

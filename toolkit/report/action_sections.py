@@ -30,7 +30,10 @@ from toolkit.report.fmt import bullet_list, callout, heading, integer, key_figur
 from toolkit.report.privacy import mask_frame
 from toolkit.report.text import label, say, say_notice, words
 
-MAX_ROWS = 20  # rows of any list in the report; the xlsx work lists have them all
+
+def list_rows(plan: Any) -> int:
+    """Rows of each named list in the plan (params report.list_rows): the xlsx work lists have them all."""
+    return int(plan.params.report.list_rows)
 
 
 def _a(plan: Any) -> dict[str, str]:
@@ -105,14 +108,14 @@ def visits(plan: Any) -> list[Any]:
         when = sched["date"].dt.strftime("%m-%d") + " " + sched["start"].dt.strftime("%H:%M").fillna("")
         shown = _private(plan, sched).assign(reason_text=visit_reasons(sched, lang), visitor=sched["staff_name"],
                                              when=when.str.strip())
-        out += [heading(a["schedule"].format(n=MAX_ROWS), 3),
+        out += [heading(a["schedule"].format(n=list_rows(plan)), 3),
                 table(shown, columns=["when", "visitor", "client_id", "name", "aum", "district", "reason_text"],
-                      money=("aum",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS)]
+                      money=("aum",), labels=_cols(plan), language=lang, max_rows=list_rows(plan))]
     if len(unsched):
         out += [heading(a["unscheduled_list"], 3),
                 table(_private(plan, unsched).assign(reason_text=unscheduled_reasons(unsched, lang)),
                       columns=["client_id", "name", "aum", "staff_name", "reason_text"],
-                      money=("aum",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS)]
+                      money=("aum",), labels=_cols(plan), language=lang, max_rows=list_rows(plan))]
     return out
 
 
@@ -135,10 +138,10 @@ def greetings(plan: Any) -> list[Any]:
     # Gifts first (they need buying and carrying), then by date.
     order = g.assign(_sms=g["action"] != "flowers_or_gift").sort_values(["_sms", "date", "client_id"],
                                                                        kind="mergesort")
-    out += [heading(a["greet_list"].format(n=MAX_ROWS), 3),
+    out += [heading(a["greet_list"].format(n=list_rows(plan)), 3),
             table(_private(plan, order).assign(text=greeting_texts(order, lang)),
                   columns=["date", "client_id", "name", "text"], labels=_cols(plan), language=lang,
-                  max_rows=MAX_ROWS)]
+                  max_rows=list_rows(plan))]
     return out
 
 
@@ -175,9 +178,9 @@ def forum(plan: Any) -> list[Any]:
                 heading(a["hosts"], 3),
                 table(f.hosts, columns=["name", "role", "invitees"], codes=("role",), int_cols=("invitees",),
                       labels=_cols(plan), language=lang),
-                heading(a["invitee_list"].format(n=MAX_ROWS), 3),
+                heading(a["invitee_list"].format(n=list_rows(plan)), 3),
                 table(_private(plan, f.invitees), columns=["client_id", "name", "tier", "aum", "staff_name"],
-                      money=("aum",), codes=("tier",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS)]
+                      money=("aum",), codes=("tier",), labels=_cols(plan), language=lang, max_rows=list_rows(plan))]
     for s in p.salons:
         out += salon(plan, s)
     return out
@@ -218,12 +221,12 @@ def coverage(plan: Any) -> list[Any]:
         shown = _private(plan, lost).assign(issue=coverage_issues(lost["issue"], lang),
                                             new_staff=lost["staff_name"].fillna(a["nobody"]))
         out.append(table(shown, columns=["client_id", "name", "aum", "previous_id", "issue", "new_staff", "role"],
-                         money=("aum",), codes=("role",), labels=_cols(plan), language=lang, max_rows=MAX_ROWS))
+                         money=("aum",), codes=("role",), labels=_cols(plan), language=lang, max_rows=list_rows(plan)))
     offers = c.change_offers
     if len(offers):
         out += [heading(a["offers"], 3), paragraph(say("actions.offers_intro", lang, n=len(offers))),
                 table(_private(plan, offers), columns=["client_id", "name", "tier", "aum", "staff_name", "role",
                                                        "fitting_role", "suggested_name"],
                       money=("aum",), codes=("tier", "role", "fitting_role"), labels=_cols(plan), language=lang,
-                      max_rows=MAX_ROWS)]
+                      max_rows=list_rows(plan))]
     return out

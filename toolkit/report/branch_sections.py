@@ -19,7 +19,7 @@ from toolkit.branch.kpi import COUNT_KPIS, KPI_KEYS
 from toolkit.branch.plan import BranchPlan
 from toolkit.branch.quality import ISSUE_KIND, row_notice
 from toolkit.report import charts_branch as charts
-from toolkit.report.action_sections import at_a_glance, coverage, forum, greetings, visits
+from toolkit.report.action_sections import at_a_glance, coverage, forum, greetings, list_rows, visits
 from toolkit.report.fmt import (
     bullet_list,
     callout,
@@ -35,8 +35,6 @@ from toolkit.report.practice_sections import summary_lines
 from toolkit.report.privacy import mask_frame
 from toolkit.report.summary import branch_summary
 from toolkit.report.text import WORDS, label, say, say_notice, words
-
-MAX_ROWS = 20  # rows of any list in the report; the xlsx work lists have them all (and print cost follows cells)
 
 
 def _t(plan: BranchPlan) -> dict[str, str]:
@@ -208,17 +206,17 @@ def watch(plan: BranchPlan) -> list[Any]:
         table(outflows, columns=["client_id", "name", "maintainer_id", "base_tier", "base_aum", "current_aum",
                                  "outflow", "outflow_share"],
               money=("base_aum", "current_aum", "outflow"), pct=("outflow_share",), codes=("base_tier",),
-              labels=labels, language=lang, max_rows=MAX_ROWS),
+              labels=labels, language=lang, max_rows=list_rows(plan)),
         heading(say("plan.upgrade_c", lang, p=share_text(1 - a.thresholds.upgrade_candidate_share)), 3),
         table(ups, columns=["client_id", "name", "maintainer_id", "tier", "next_tier", "aum", "gap", "progress"],
               money=("aum", "gap"), pct=("progress",), codes=("tier", "next_tier"), labels=labels, language=lang,
-              max_rows=MAX_ROWS),
+              max_rows=list_rows(plan)),
         heading(t["gaps"], 3),
         table(per_line, codes=("line",), int_cols=("count",), labels=labels, language=lang,
               caption=t["gap_lines"]),
         table(gaps, columns=["client_id", "name", "maintainer_id", "tier", "aum", "products_held", "missing"],
               money=("aum",), int_cols=("products_held",), codes=("tier",), labels=labels, language=lang,
-              max_rows=MAX_ROWS),
+              max_rows=list_rows(plan)),
     ]
 
 

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from toolkit.branch.kpi import FIVE
-from toolkit.report.charts import ACCENT, GRID, MUTED, _empty, _figure, _num
+from toolkit.report.charts import ACCENT, GRID, MUTED, _empty, _figure, _num, to_png
 from toolkit.report.fmt import integer, pct
 from toolkit.report.text import say
 
@@ -61,3 +61,8 @@ def kpi_trend(trend: pd.DataFrame, language: str = "zh") -> Figure:
         ax.grid(axis="y", color=GRID, linewidth=0.6)
         ax.set_xlim(-0.5, len(xs) - 0.5)
     return fig
+
+
+def kpi_trend_png(trend: pd.DataFrame, language: str = "zh") -> bytes:
+    """`kpi_trend` as the PNG a notebook shows: the batch draws it while the branches render."""
+    return to_png(kpi_trend(trend, language))

@@ -10,6 +10,7 @@ Staff names are masked unless the batch says mask_pii: false (CONTRACT §7).
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -157,11 +158,14 @@ def overview(view: NetworkView, language: str = "zh") -> list[Any]:
             key_figures(cards), _render(heads, rows, language, wide=False)]
 
 
-def trend(view: NetworkView, language: str = "zh") -> list[Any]:
-    """The network's five KPIs over the last twelve months, as a chart."""
+def trend(view: NetworkView, language: str = "zh", drawn: str | None = None) -> list[Any]:
+    """The network's five KPIs over the last twelve months, as a chart. drawn: that chart's PNG
+    (`charts_network.kpi_trend_png` of the same view and language), when already drawn."""
+    from IPython.display import Image
+
+    chart = Image(data=Path(drawn).read_bytes(), format="png") if drawn else kpi_trend(view.trend, language)
     # The chart right under its heading (which never ends a page), the note under it as a caption.
-    return [heading(say("network.trend", language)), kpi_trend(view.trend, language),
-            paragraph(say("network.trend_note", language))]
+    return [heading(say("network.trend", language)), chart, paragraph(say("network.trend_note", language))]
 
 
 def _branch_cell(row: Any) -> dict[str, Any]:

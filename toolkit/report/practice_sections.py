@@ -15,6 +15,7 @@ import pandas as pd
 
 from toolkit.branch.plan import BranchPlan
 from toolkit.branch.practices import PracticePlan, practices_of
+from toolkit.report.action_sections import list_rows
 from toolkit.report.fmt import (
     bullet_list,
     callout,
@@ -28,8 +29,6 @@ from toolkit.report.fmt import (
 )
 from toolkit.report.privacy import mask_frame
 from toolkit.report.text import label, say, words
-
-MAX_ROWS = 20  # as the rest of the plan: the xlsx work lists have every row
 
 
 def _t(plan: BranchPlan) -> dict[str, str]:
@@ -102,10 +101,10 @@ def corporate(plan: BranchPlan) -> list[Any]:
     if len(p.contacts):
         shown = p.contacts.assign(staff=staff_label(p.contacts["staff_name"], p.contacts["staff_id"]),
                                   role=coded(p.contacts["contact_role"], "role", lang))
-        out += [heading(say("practice.contacts", lang, n=MAX_ROWS), 3),
+        out += [heading(say("practice.contacts", lang, n=list_rows(plan)), 3),
                 table(shown, columns=["date", "staff", "role", "client_id", "name", "corporate_class", "number"],
                       codes=("corporate_class",), int_cols=("number",), labels=cols, language=lang,
-                      max_rows=MAX_ROWS)]
+                      max_rows=list_rows(plan))]
     out.append(heading(t["shortfall"], 3))
     if p.shortfall.empty:
         out.append(paragraph(t["shortfall_none"]))
@@ -115,7 +114,7 @@ def corporate(plan: BranchPlan) -> list[Any]:
                                    reason=coded(p.shortfall["reason"], "reason", lang))
         out.append(table(short, columns=["client_id", "name", "corporate_class", "role", "staff", "required",
                                          "missing", "reason"], codes=("corporate_class",),
-                         int_cols=("required", "missing"), labels=cols, language=lang, max_rows=MAX_ROWS))
+                         int_cols=("required", "missing"), labels=cols, language=lang, max_rows=list_rows(plan)))
     return out
 
 
@@ -166,10 +165,10 @@ def maturities(plan: BranchPlan) -> list[Any]:
             heading(t["by_tier"], 3),
             table(by_tier, columns=["tier", "count", "amount"], codes=("tier",), int_cols=("count",),
                   money=("amount",), labels=cols, language=lang),
-            heading(say("practice.maturity_list", lang, n=MAX_ROWS), 3),
+            heading(say("practice.maturity_list", lang, n=list_rows(plan)), 3),
             table(shown, columns=["contact", "maturity_date", "client_id", "name", "maintainer", "product",
                                   "amount", "suggestion"], money=("amount",), labels=cols, language=lang,
-                  max_rows=MAX_ROWS)]
+                  max_rows=list_rows(plan))]
     return out
 
 
@@ -193,12 +192,12 @@ def assessments(plan: BranchPlan) -> list[Any]:
     status_cols = [c for c in grid.columns if c not in ("maintainer", "clients")]
     out += [heading(t["by_staff"], 3),
             table(grid, int_cols=(*status_cols, "clients"), labels={**_cols(plan), **{c: c for c in status_cols}},
-                  language=lang, max_rows=MAX_ROWS),
-            heading(say("practice.assess_list", lang, n=MAX_ROWS), 3),
+                  language=lang, max_rows=list_rows(plan)),
+            heading(say("practice.assess_list", lang, n=list_rows(plan)), 3),
             table(_private(plan, per), columns=["maintainer", "priority", "client_id", "name", "tier", "aum",
                                                 "risk_level", "risk_assessed_on", "expires_on", "status"],
                   int_cols=("priority",), money=("aum",), codes=("tier", "risk_level"), labels=_cols(plan),
-                  language=lang, max_rows=MAX_ROWS)]
+                  language=lang, max_rows=list_rows(plan))]
     return out
 
 
@@ -217,11 +216,11 @@ def targets(plan: BranchPlan) -> list[Any]:
     shown = p.targets.assign(status=coded(p.targets["status"], "status", lang),
                              basis=coded(p.targets["basis"], "basis", lang),
                              maintainer=staff_label(p.targets["maintainer_id"].map(names), p.targets["maintainer_id"]))
-    out += [heading(say("practice.targets_list", lang, n=MAX_ROWS), 3),
+    out += [heading(say("practice.targets_list", lang, n=list_rows(plan)), 3),
             table(_private(plan, shown), columns=["maintainer", "client_id", "name", "status", "aum",
                                                   "net_assets", "branch_share", "gap"],
                   money=("aum", "net_assets", "gap"), pct=("branch_share",), codes=("tier",), labels=_cols(plan),
-                  language=lang, max_rows=MAX_ROWS)]
+                  language=lang, max_rows=list_rows(plan))]
     return out
 
 
