@@ -46,6 +46,11 @@ def test_usage_errors_exit_2(tmp_path: Path):
     assert runner.invoke(app, ["template", "fact-find", str(tmp_path / "x.csv")]).exit_code == 2
     res = runner.invoke(app, ["profile", str(tmp_path / "none.yaml")])
     assert res.exit_code == 2 and "params file not found" in res.output
+    (tmp_path / "branches").mkdir()  # the folder given where one of its files was meant
+    for command in (["profile"], ["branch"], ["proposal"]):
+        res = runner.invoke(app, [*command, str(tmp_path / "branches")])
+        assert res.exit_code == 2 and "is a folder; expected a params file" in res.output, command
+        assert "not found" not in res.output
 
 
 def test_unknown_param_key_exit_2(tmp_path: Path, clients_csv: Path, staff_xlsx: Path):

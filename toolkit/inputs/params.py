@@ -152,6 +152,9 @@ _ParamsLoader.add_constructor("tag:yaml.org,2002:int", _leading_zero_as_text)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    if path.is_dir():  # e.g. params/branches given where one of its files was meant
+        raise ParamsError(Problem(str(path), "is a folder; expected a params file (.yaml) such as "
+                                             "params/branches/B001.yaml"))
     if not path.is_file():
         raise ParamsError(Problem(str(path), "params file not found"))
     try:
