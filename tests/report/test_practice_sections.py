@@ -95,15 +95,16 @@ def test_a_bad_practice_table_stops_the_run_with_exit_2(sample: Path, tmp_path: 
 def test_work_list_sheets_and_calendar_events(sample: Path, tmp_path: Path) -> None:
     import datetime as dt
 
-    from openpyxl import Workbook, load_workbook
+    from openpyxl import load_workbook
 
     from toolkit.report.practice_lists import practice_events, write_practice_sheets
+    from toolkit.report.xlsx_book import Book
 
     params = load_branch_params(sample)
     plan = build_branch_plan(params, load_branch_inputs(params))
     p = practices_of(plan)
     names = dict(zip(plan.inputs.staff["staff_id"].astype(str), plan.inputs.staff["name"], strict=True))
-    wb = Workbook(write_only=True)
+    wb = Book()
     write_practice_sheets(wb, p, names, "zh", True, plan.planning.visits.schedule)
     wb.save(tmp_path / "v.xlsx")
     book = load_workbook(tmp_path / "v.xlsx")

@@ -11,14 +11,9 @@ contact for its person (all-day, on its date).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Collection
-from typing import Any
 
 import pandas as pd
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from toolkit.base.periods import period_of
 from toolkit.branch.practices import PracticePlan
@@ -27,10 +22,10 @@ from toolkit.report.fmt import money
 from toolkit.report.practice_sections import coded, maturity_products
 from toolkit.report.privacy import mask_phones
 from toolkit.report.text import label, say, words
-from toolkit.report.worklists import append_rows, cell_value, fit_widths
+from toolkit.report.worklists import cell_value
+from toolkit.report.xlsx_book import Book
 
 _FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "int": "0", "pct": "0.0%"}
-_FILL = PatternFill("solid", fgColor="DDE7F3")
 
 
 def _staff(names: pd.Series, ids: pd.Series) -> list[str]:
@@ -38,28 +33,14 @@ def _staff(names: pd.Series, ids: pd.Series) -> list[str]:
             for n, i in zip(names, ids, strict=True)]
 
 
-def write_sheet(wb: Any, title: str, frame: pd.DataFrame, columns: dict[str, str], language: str) -> None:
-    """One sheet of a write-only workbook: `columns` maps a frame column to its kind (text, date,
-    amount, int, pct); headers `practice_col.<column>`; frozen header, filters, fitted widths."""
-    base = re.sub(r"[\[\]:*?/\\]", "_", title)[:31].strip("'") or "Sheet"
-    name, n = base, 2
-    while name in wb.sheetnames:
-        name, n = f"{base[:28]}~{n}", n + 1
-    ws = wb.create_sheet(name)
+def write_sheet(wb: Book, title: str, frame: pd.DataFrame, columns: dict[str, str], language: str) -> None:
+    """One sheet of a work list: `columns` maps a frame column to its kind (text, date, amount, int,
+    pct); headers `practice_col.<column>`; frozen header, filters, widths fitted to the first 500 rows."""
     heads = words("practice_col", language)
     keys, kinds = list(columns), list(columns.values())
     rows = [[cell_value(v, k) for v, k in zip(row, kinds, strict=True)]
             for row in frame[keys].itertuples(index=False, name=None)]
-    fit_widths(ws, [heads[key] for key in keys], rows[:500], 50)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{len(rows) + 1}"
-    header = []
-    for key in keys:
-        cell = WriteOnlyCell(ws, value=heads[key])
-        cell.font, cell.fill = Font(bold=True), _FILL
-        header.append(cell)
-    ws.append(header)
-    append_rows(ws, rows, kinds, _FORMATS)
+    wb.sheet(title).table([heads[key] for key in keys], rows, kinds, _FORMATS, 50, width_rows=500)
 
 
 def _phones(frame: pd.DataFrame, mask_pii: bool) -> pd.Series:
@@ -74,7 +55,7 @@ def visit_days(visits: pd.DataFrame | None) -> dict[str, dt.date]:
     return {k: pd.Timestamp(v).date() for k, v in first.items()}
 
 
-def write_practice_sheets(wb: Any, p: PracticePlan, staff_names: dict[str, str], language: str = "zh",
+def write_practice_sheets(wb: Book, p: PracticePlan, staff_names: dict[str, str], language: str = "zh",
                           mask_pii: bool = True, visits: pd.DataFrame | None = None) -> None:
     """The practices' sheets of visits.xlsx (a sheet only for a table the params give, and the
     assessments and 500万 list always)."""

@@ -3,29 +3,19 @@
 Staff open these in Excel and act on them, so every sheet has a frozen header row, filters, real
 dates, readable widths and headers in the report language. Working lists carry names and client
 ids (staff need them) but phones are masked (CONTRACT §7). Text columns stay text: a name that
-starts with = + - @ is written so Excel cannot evaluate it (toolkit.base.xlsx_text). Every word
+starts with = + - @ is written so Excel cannot evaluate it (toolkit.report.xlsx_book). Every word
 comes from the text layer (`worklist.*` keys); reasons, greetings, titles and notes are said from
 the planners' codes and notices by toolkit.report.actions_text.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from toolkit.base.notices import Notice
-from toolkit.base.xlsx_text import text_cell
 from toolkit.branch.coverage import Coverage
 from toolkit.branch.forum import ForumPlan, SalonPlan
 from toolkit.branch.visits import VisitPlan
@@ -40,6 +30,7 @@ from toolkit.report.actions_text import (
 )
 from toolkit.report.privacy import mask_phones
 from toolkit.report.text import label, say, say_notice
+from toolkit.report.xlsx_book import Book, Sheet
 
 #: column key -> kind; the kind sets the Excel number format, the header is text `worklist.col.<key>`.
 _KINDS: dict[str, str] = {
@@ -54,24 +45,10 @@ _KINDS: dict[str, str] = {
     "invitation_calls": "date", "confirmation_calls": "date", "follow_up_calls": "date",
 }
 _FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "int": "0", "time": "hh:mm"}
-_HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 
 
 def _word(key: str, language: str) -> str:
     return say(f"worklist.{key}", language)
-
-
-def _width(value: object) -> int:
-    """Display width in Excel character units: CJK characters take two; amounts get their commas."""
-    if isinstance(value, dt.date | dt.time):
-        return 10
-    return _text_width(f"{value:,.2f}" if isinstance(value, float) else str(value))
-
-
-@functools.lru_cache(maxsize=8192)
-def _text_width(text: str) -> int:
-    """Cached: a column repeats its tiers, names, districts and reasons row after row."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def cell_value(value: object, kind: str) -> object:
@@ -89,74 +66,21 @@ def cell_value(value: object, kind: str) -> object:
     return str(value)
 
 
-def fit_widths(ws: Any, headers: Sequence[str], rows: Sequence[Sequence[object]], cap: int) -> None:
-    """Column widths from the header and the values of `rows`, at least 8 and at most `cap`."""
-    for j, header in enumerate(headers):
-        widest = max([_width(header), *(_width(r[j]) for r in rows if r[j] is not None)])
-        ws.column_dimensions[get_column_letter(j + 1)].width = min(max(widest + 2, 8), cap)
+def _sheet(wb: Book, title: str) -> Sheet:
+    return wb.sheet(title)
 
 
-def append_rows(ws: Any, rows: Sequence[list[object]], kinds: Sequence[str], formats: dict[str, str]) -> None:
-    """Rows of `cell_value`s into a write-only sheet: a kind in `formats` gets its number format,
-    text stays text even when it starts with = + - @ (toolkit.base.xlsx_text).
-
-    One formatted cell per column is reused row after row: a write-only sheet writes a row as soon
-    as it is appended, and a new styled cell per value cost as much as writing it. Each column's
-    cell is made at its first value, so the workbook's styles come in the same order as before."""
-    styled = [(j, formats[k]) for j, k in enumerate(kinds) if k in formats]
-    texts = [j for j, k in enumerate(kinds) if k == "text"]
-    reused: dict[int, WriteOnlyCell] = {}
-    for row in rows:
-        for j, number_format in styled:
-            if row[j] is not None:
-                cell = reused.get(j)
-                if cell is None:
-                    cell = reused[j] = WriteOnlyCell(ws, value=row[j])
-                    cell.number_format = number_format
-                else:
-                    cell.value = row[j]
-                row[j] = cell
-        for j in texts:  # names, districts, notes: text even when they start with = + - @
-            row[j] = text_cell(ws, row[j])
-        ws.append(row)
+def _workbook() -> Book:
+    return Book()
 
 
-def _sheet(wb: Workbook, title: str) -> Any:
-    """A new sheet with a valid, unique title (Excel: ≤ 31 characters, none of []:*?/\\)."""
-    # Excel also refuses a name that starts or ends with an apostrophe (a staff name may).
-    base = re.sub(r"[\[\]:*?/\\]", "_", title)[:31].strip("'") or "Sheet"
-    name, n = base, 2
-    while name in wb.sheetnames:
-        suffix = f"~{n}"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    return wb.create_sheet(name)
-
-
-def _workbook() -> Workbook:
-    """A write-only workbook: rows stream to the file as written (about twice as fast to save as a
-    normal workbook, which keeps every cell as an object), so widths are set before the rows."""
-    return Workbook(write_only=True)
-
-
-def write_table(ws: Any, frame: pd.DataFrame, columns: Sequence[str], language: str) -> None:
-    """The frame's columns with translated headers, a frozen header row, filters and fitted widths.
-
-    ws: a sheet of a write-only workbook (`_workbook`), still empty."""
+def write_table(ws: Sheet, frame: pd.DataFrame, columns: Sequence[str], language: str) -> None:
+    """The frame's columns with translated headers, a frozen header row, filters and fitted widths."""
     headers = [say(f"worklist.col.{c}", language) for c in columns]
     kinds = [_KINDS[c] for c in columns]
     rows = [[cell_value(v, k) for v, k in zip(row, kinds, strict=True)]
             for row in frame[list(columns)].itertuples(index=False, name=None)]
-    fit_widths(ws, headers, rows, 60)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-    ws.append([_header_cell(ws, h) for h in headers])
-    append_rows(ws, rows, kinds, _FORMATS)
-
-
-def _header_cell(ws: Any, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=text)
-    cell.font, cell.fill, cell.alignment = Font(bold=True), _HEADER_FILL, Alignment(vertical="center")
-    return cell
+    ws.table(headers, rows, kinds, _FORMATS, 60)
 
 
 def _display(frame: pd.DataFrame, language: str, mask_pii: bool) -> pd.DataFrame:
@@ -180,7 +104,7 @@ def _staff_summary(plan: VisitPlan) -> pd.DataFrame:
     return out.fillna(fill).astype(dict.fromkeys(fill, "int64")).sort_values("staff_id")
 
 
-def _coverage_sheets(wb: Workbook, coverage: Coverage, language: str, mask_pii: bool) -> None:
+def _coverage_sheets(wb: Book, coverage: Coverage, language: str, mask_pii: bool) -> None:
     """The handover list (top clients covered by a fallback) and the change-of-maintainer offers."""
     handovers = pd.concat([coverage.handovers, coverage.uncovered], ignore_index=True)
     if len(handovers):
@@ -202,7 +126,7 @@ def _coverage_sheets(wb: Workbook, coverage: Coverage, language: str, mask_pii: 
 
 def write_visits_xlsx(path: str | Path, plan: VisitPlan, language: str = "zh", mask_pii: bool = True,
                       greetings: pd.DataFrame | None = None, missed: pd.DataFrame | None = None,
-                      coverage: Coverage | None = None, extra: Callable[[Workbook], None] | None = None) -> Path:
+                      coverage: Coverage | None = None, extra: Callable[[Book], None] | None = None) -> Path:
     """visits.xlsx: a summary, one sheet per staff member, the due clients not scheduled (with the
     first date each could be fitted), and when given the month's greetings, the missed ones, the
     handover list and the change-of-maintainer offers. mask_pii=False writes full phones, for a
