@@ -199,7 +199,7 @@ def test_conversion_failure_is_all_or_nothing_too(tmp_path, monkeypatch, zh):
     def fake_execute(input_path, output_path, **kwargs):
         shutil.copy(executed, output_path)
 
-    def broken_pdf(page, path, base_url=None):
+    def broken_pdf(page, path):
         path.write_bytes(b"%PDF-half")
         raise RuntimeError("printer on fire")
 
@@ -215,7 +215,7 @@ def test_conversion_failure_is_all_or_nothing_too(tmp_path, monkeypatch, zh):
     assert (tmp_path / "_failed" / "B001" / "branch_plan.ipynb").is_file()
     # the next successful render clears the kept failure
     monkeypatch.setattr(render, "html_to_pdf",
-                        lambda page, path, base_url=None: path.write_bytes(b"%PDF-new"))
+                        lambda page, path: path.write_bytes(b"%PDF-new"))
     files = render.render_notebook(NOTEBOOK, {}, dest, "branch_plan", title=TITLE)
     assert [p.name for p in files] == ["branch_plan.html", "branch_plan.ipynb", "branch_plan.pdf"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["B001"]  # the kept failure and its folders are gone
@@ -350,9 +350,9 @@ def test_fixed_tables_leave_colspans_and_other_tables_to_weasyprint():
     assert render.fixed_tables(empty + other) == empty + other
 
 
-def test_pdf_relative_links_point_where_the_files_are_published(tmp_path):
-    """The network PDF links each branch's plan by a relative address; printed from the staging
-    folder, the link used to point into `.staging/`, which is gone once the files are published."""
+def test_pdf_relative_links_stay_relative(tmp_path):
+    """The network PDF links each branch's plan by a relative address, kept relative: it resolves
+    beside the PDF wherever the folder is (never into `.staging/`, nor to one machine's path)."""
     nb = new_notebook(cells=[new_code_cell("rows = 1", metadata={"tags": ["parameters"]}),
                              new_markdown_cell("[B001](B001/branch_plan.html)")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -363,4 +363,4 @@ def test_pdf_relative_links_point_where_the_files_are_published(tmp_path):
                            labels=page_labels("zh"))
     uris = [annot.get_object()["/A"]["/URI"] for page in PdfReader(dest / "network.pdf").pages
             for annot in page.get("/Annots", []) if "/A" in annot.get_object()]
-    assert uris == [(dest / "B001" / "branch_plan.html").as_uri()]
+    assert uris == ["B001/branch_plan.html"]

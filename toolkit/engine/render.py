@@ -162,15 +162,18 @@ def _font_config() -> Any:
     return FontConfiguration()
 
 
-def html_to_pdf(page: str, path: Path, base_url: Path | None = None) -> Path:
-    """Print a report page to an A4 PDF (fonts embedded as subsets, page numbers from the CSS)."""
+def html_to_pdf(page: str, path: Path) -> Path:
+    """Print a report page to an A4 PDF (fonts embedded as subsets, page numbers from the CSS).
+
+    Without a base address, a relative link (the network's links to each branch plan) stays
+    relative in the PDF, so a PDF reader resolves it beside the PDF wherever the folder is: in
+    outputs/, copied to a share, or served by the portal. Our pages embed every image and style,
+    so nothing else is fetched."""
     import weasyprint
 
     _check_pdf_subsetter()
     with gc_paused():
-        # a folder's address ends in "/", so that a relative link resolves inside it, not beside it
-        base = (base_url or path.parent).resolve().as_uri() + "/"
-        weasyprint.HTML(string=fixed_tables(page), base_url=base).write_pdf(str(path), font_config=_font_config())
+        weasyprint.HTML(string=fixed_tables(page)).write_pdf(str(path), font_config=_font_config())
     return path
 
 
@@ -427,9 +430,7 @@ def render_notebook(notebook: Path, parameters: Mapping[str, Any], dest: Path, b
                 if "html" in formats:
                     (staging / f"{basename}.html").write_text(page, encoding="utf-8")
                 if "pdf" in formats:
-                    # relative links (the network's links to each branch plan) point where the
-                    # files will be published, not into the staging folder that is gone by then
-                    html_to_pdf(page, staging / f"{basename}.pdf", base_url=dest)
+                    html_to_pdf(page, staging / f"{basename}.pdf")  # relative links stay relative
             except Exception as exc:
                 kept, note = _keep_failed(executed, failed_path, lambda: _prepare_only(papermill, notebook, params))
                 _raise_if_environment(exc, dest, kept, note)
