@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import client_frame, write
 from toolkit.base.errors import InputError
-from toolkit.base.schema import CARD_LEVELS
-from toolkit.inputs import cells, readers
+from toolkit.base.schema import CARD_LEVELS, CLIENTS
+from toolkit.inputs import cells, readers, stacked, tables
 from toolkit.inputs.tables import load_activities, load_clients, load_products, load_staff, read_table
 
 
@@ -242,10 +242,11 @@ def test_any_written_csv_reads_as_pandas_reads_it(tmp_path_factory: pytest.TempP
     _same_as_pandas(path)
 
 
-def test_monthly_files_are_checked_together_and_problems_stay_in_their_file(tmp_path: Path):
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])  # parquet: stacked in Arrow as they are read
+def test_monthly_files_are_checked_together_and_problems_stay_in_their_file(tmp_path: Path, suffix: str):
     df = client_frame()
     october, november = df.iloc[:2].copy(), df.iloc[2:].copy()
-    paths = [write(october, tmp_path / "clients_202610.csv"), write(november, tmp_path / "clients_202611.csv")]
+    paths = [write(october, tmp_path / f"clients_202610{suffix}"), write(november, tmp_path / f"clients_202611{suffix}")]
     book = load_clients(paths)
     by_file = pd.concat([read_table(p, "clients")[0] for p in paths], ignore_index=True)
     _typed_frames_equal(book, by_file)
@@ -260,6 +261,40 @@ def test_monthly_files_are_checked_together_and_problems_stay_in_their_file(tmp_
         load_clients(paths)
     assert [(p.file, p.row, p.column) for p in info.value.problems] == [
         (str(paths[0]), 3, "time_deposit"), (str(paths[1]), 2, "snapshot_date"), (str(paths[1]), 2, "card_level")]
+
+
+@pytest.mark.parametrize("dictionaries", [False, True])  # True: text stored as a dictionary read as one
+def test_parquet_snapshots_stacked_in_arrow_are_the_book_read_file_by_file(tmp_path: Path, dictionaries: bool,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(stacked, "DICTIONARY_SHARE", 1.0 if dictionaries else 0.0)
+    frame = pd.DataFrame({"数据日期": ["2026-10-31"] * 4 + ["2026-11-30"] * 3, "客户号": list("1234123"),
+                          "客户姓名": "张三", "机构号": "B001", "个贷余额": [1.0, None, 3.0, 4.0, 5.0, 6.0, None],
+                          "卡等级": ["gold", None, "金卡", "normal", "黑卡", "gold", "-"]})
+    paths = [tmp_path / "a.parquet", tmp_path / "b.parquet"]
+
+    def both() -> tuple[object, object]:
+        frame.iloc[:4].to_parquet(paths[0], index=False, row_group_size=3)
+        frame.iloc[4:].to_parquet(paths[1], index=False, row_group_size=2)
+        cells, _ = stacked.read_parquet_stacked(paths)
+        assert (cells["卡等级"].dtype == "category") is dictionaries
+        outcomes = []
+        for by_file in (False, True):
+            with monkeypatch.context() as patch:
+                if by_file:
+                    patch.setattr(tables, "read_parquet_stacked", lambda paths: None)
+                try:
+                    outcomes.append(load_clients(paths))
+                except InputError as exc:
+                    outcomes.append(exc.problems)
+        return outcomes[0], outcomes[1]
+
+    together, by_file = both()
+    assert together == by_file
+    assert [(p.file, p.row, p.column, p.message) for p in together] == [
+        (str(paths[1]), 2, "card_level", f"expected {CLIENTS.column('card_level').describe()} (found '黑卡')")]
+    frame.loc[4, "卡等级"] = "白金卡"
+    together, by_file = both()
+    _typed_frames_equal(together, by_file)
 
 
 def test_a_snapshot_split_over_two_files_is_one_book_unless_clients_repeat(tmp_path: Path):

@@ -36,6 +36,22 @@ def _blank_word(stripped: pd.Series) -> pd.Series:
     return stripped.str.lower().isin(_BLANKS).fillna(True)
 
 
+#: The longest blank word, in characters: a longer cell is never blank (lowercasing keeps the length).
+_BLANK_CHARS = max(map(len, _BLANKS))
+
+
+def _blank_word_of_long_text(stripped: pd.Series) -> np.ndarray:
+    """`_blank_word` of Arrow-backed text whose cells are mostly long (ids, phones): only the cells no
+    longer than a blank word are lowercased and looked up (a million-row column: 0.1 s less)."""
+    length = pc.utf8_length(stripped.array.__arrow_array__())
+    short = pc.fill_null(pc.less_equal(length, _BLANK_CHARS), True).to_numpy(zero_copy_only=False)
+    found = np.zeros(len(stripped), dtype=bool)
+    rows = np.flatnonzero(short)
+    if len(rows):
+        found[rows] = _blank_word(stripped.iloc[rows]).to_numpy(dtype=bool)
+    return found
+
+
 def blank(s: pd.Series) -> pd.Series:
     """True where a cell is empty (NaN, '', 'nan', '-' …)."""
     if not is_textual(s):
@@ -165,8 +181,16 @@ class ParsedColumn:
     def _distinct(self) -> tuple[np.ndarray, pd.Series]:
         """(code per cell, the distinct cells); a missing cell gets its own code, after the rest.
 
-        Arrow's dictionary encoding, as `pd.factorize` does it, keeping Arrow's 32-bit codes.
+        Arrow's dictionary encoding, as `pd.factorize` does it, keeping Arrow's 32-bit codes; a
+        categorical column (text a parquet file stores as a dictionary) is already encoded.
         """
+        if self._categorical:
+            values = pd.Series(self.raw.cat.categories, dtype="string")
+            codes = self.raw.cat.codes.to_numpy().astype(np.int32)
+            if self.missing.any():
+                codes[codes < 0] = len(values)
+                values = pd.concat([values, pd.Series([pd.NA], dtype="string")], ignore_index=True)
+            return codes, values
         encoded = self._arrow.dictionary_encode().combine_chunks()
         values = pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary), dtype="string")
         codes = encoded.indices
@@ -174,6 +198,10 @@ class ParsedColumn:
             codes = pc.fill_null(codes, len(values))
             values = pd.concat([values, pd.Series([pd.NA], dtype="string")], ignore_index=True)
         return codes.to_numpy(), values
+
+    @cached_property
+    def _categorical(self) -> bool:
+        return self.textual and isinstance(self.raw.dtype, pd.CategoricalDtype)
 
     @property
     def _arrow(self) -> pyarrow.ChunkedArray:
@@ -199,7 +227,8 @@ class ParsedColumn:
         n = len(self.raw)
         if n < WHOLE_COLUMN_ROWS or n == 0:
             return False
-        sample = self.string.iloc[np.unique(np.linspace(0, n - 1, 2048).astype(np.int64))].dropna()
+        rows = np.unique(np.linspace(0, n - 1, 2048).astype(np.int64))
+        sample = (self.raw.iloc[rows].astype("string") if self._categorical else self.string.iloc[rows]).dropna()
         return sample.nunique() >= WHOLE_COLUMN_DISTINCT * len(sample)
 
     @cached_property
@@ -209,7 +238,7 @@ class ParsedColumn:
     @cached_property
     def missing(self) -> np.ndarray:
         """Null cells (Arrow's validity bitmap for Arrow-backed text: same answer, no conversion)."""
-        arrow_backed = self.textual and not pd.api.types.is_object_dtype(self.raw)
+        arrow_backed = self.textual and not pd.api.types.is_object_dtype(self.raw) and not self._categorical
         return (self.string if arrow_backed else self.raw).isna().to_numpy(dtype=bool)
 
     @cached_property
@@ -217,9 +246,8 @@ class ParsedColumn:
         if not self.textual:
             return self.missing
         if self._mostly_distinct:
-            words = _blank_word(self.stripped)
-        else:
-            words = self.per_cell("blank word", lambda values: _blank_word(values.str.strip()))
+            return self.missing | _blank_word_of_long_text(self.stripped)
+        words = self.per_cell("blank word", lambda values: _blank_word(values.str.strip()))
         return self.missing | words.to_numpy(dtype=bool)
 
     @property

@@ -43,6 +43,7 @@ from toolkit.inputs.readers import (
     read_parquet_client,
     read_raw,
 )
+from toolkit.inputs.stacked import read_parquet_stacked
 
 
 # --- validation with pandera -----------------------------------------------------------------
@@ -227,18 +228,24 @@ def _open(path: str | Path, table: Table, client_id: str | None = None,
     return _Opened(path, mapped, sheet, problems, rows)
 
 
-def _check(files: list[_Opened], table: Table) -> tuple[pd.DataFrame, list[list[Problem]]]:
+def _check(files: list[_Opened], table: Table,
+           cells: tuple[pd.DataFrame, list[int]] | None = None) -> tuple[pd.DataFrame, list[list[Problem]]]:
     """Check and type opened files of one table in one pass (their cells stacked, each column parsed once).
 
     Returns the stacked typed frame and, per file, its problems located in that file and sorted. The
     files' own frames are released (`frame` set to None) once stacked, to keep a million rows in memory once.
+    `cells`: the files' cells already stacked (headers mapped) and each file's row count.
     """
-    frames = [f.frame for f in files if f.frame is not None]
-    stacked = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-    starts = np.cumsum([0, *map(len, frames)])
+    if cells is None:
+        frames = [f.frame for f in files if f.frame is not None]
+        stacked = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        sizes = list(map(len, frames))
+        del frames
+    else:
+        stacked, sizes = cells
+    starts = np.cumsum([0, *sizes])
     for file in files:
         file.frame = None
-    del frames
     parsed = ParsedFrame(stacked, owned=True)
     found = _cell_problems(_failures(stacked, table, parsed), files, starts, table)
     distinct_keys = [False] * len(files)
@@ -401,8 +408,31 @@ def _load_clients(paths: str | Path | Sequence[str | Path], client_id: str | Non
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not paths:
         raise InputError(Problem("clients", "no client files given"))
-    book, frames, problems = _check_clients([_open(p, CLIENTS, client_id) for p in paths], client_id)
+    stacked = _check_stacked(paths) if client_id is None and len(paths) > 1 else None
+    book, frames, problems = stacked or _check_clients([_open(p, CLIENTS, client_id) for p in paths], client_id)
     return checked_book(paths, book, frames, problems)
+
+
+def _check_stacked(paths: list[str | Path]) -> tuple[pd.DataFrame, list[pd.DataFrame], list[Problem]] | None:
+    """`_check_clients` of whole parquet snapshots of one schema, their cells stacked in Arrow as they
+    are read (`read_parquet_stacked`); None when they cannot be, or their headers have a problem: then
+    they are read file by file, so each file's problems name that file."""
+    found = read_parquet_stacked([Path(p) for p in paths])
+    if found is None:
+        return None
+    raw, sizes = found
+    del found
+    cells, problems = map_headers(raw, CLIENTS, str(paths[0]), None)
+    del raw
+    if problems:
+        return None
+    try:
+        book, per_file = _check([_Opened(Path(p), None, None, []) for p in paths], CLIENTS, (cells, sizes))
+    except Exception:  # noqa: BLE001 - file by file instead, to fail exactly as one file fails
+        return None
+    starts = np.cumsum([0, *sizes])
+    return (book, [book.iloc[a:b] for a, b in itertools.pairwise(starts)],
+            [p for problems in per_file for p in problems])
 
 
 def checked_book(paths: Sequence[str | Path], book: pd.DataFrame, frames: list[pd.DataFrame],
