@@ -167,3 +167,20 @@ def test_the_advisors_day_in_the_browser(bank: Bank, server: str, browser, tmp_p
         context.close()
     assert len(list(shots.glob("*.png"))) == 11
     print(f"screenshots: {shots}")
+
+
+def test_reports_on_a_phone_scroll_inside_their_boxes_never_the_page(bank: Bank, browser):
+    """At 390 px a report page is as wide as the screen: wide tables and charts scroll sideways in their
+    own boxes, and a chart keeps a legible width (shrunk to 390 px its labels were about 5 px high)."""
+    pages = [*bank.outputs.glob(f"{PERIOD}/B00*/branch_plan.html"), bank.outputs / PERIOD / "network.html"]
+    assert len(pages) == 3 and all(p.is_file() for p in pages)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        for path in pages:
+            page.goto(path.as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, path.name
+            widths = page.evaluate("[...document.querySelectorAll('.cc-figure img')].map(i => i.clientWidth)")
+            assert widths and min(widths) >= 560, (path.name, widths)
+    finally:
+        context.close()
