@@ -49,7 +49,7 @@ class Book:
         self._wb = xlsxwriter.Workbook(self._buffer, {"in_memory": True})
         self._names: list[str] = []
         self._formats: dict[tuple[str, bool], Any] = {}
-        self._header = self._wb.add_format({"bold": True, "bg_color": HEADER_FILL, "valign": "vcenter"})
+        self.header_format = self._wb.add_format({"bold": True, "bg_color": HEADER_FILL, "valign": "vcenter"})
 
     @property
     def sheetnames(self) -> list[str]:
@@ -99,7 +99,7 @@ class Sheet:
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, len(rows), max(len(headers) - 1, 0))
         for j, header in enumerate(headers):
-            ws.write_string(0, j, str(header), book._header)
+            ws.write_string(0, j, str(header), book.header_format)
         numeric = [book.cell_format(formats.get(k)) for k in kinds]
         plain, guarded = book.cell_format(None), book.cell_format(None, guarded=True)
         for i, row in enumerate(rows, start=1):
