@@ -120,3 +120,19 @@ def test_action_sections_say_the_hand_out_the_handovers_and_the_events():
         for word in words:
             assert word in text, (language, word)
         assert "张三丰" not in text and "张*丰" in text  # masked
+
+
+def test_a_maintainer_not_on_the_staff_list_is_named_so() -> None:
+    """A list's maintainer column: "name (id)", or the id and that they are not on the staff list
+    (left the bank), never a bare "(id)"."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from toolkit.report.branch_sections import _with_staff_name
+
+    staff = pd.DataFrame({"staff_id": ["S1"], "name": ["王经理"]})
+    rows = pd.DataFrame({"maintainer_id": ["S1", "S9", None]})
+    for language, gone in (("zh", "S9（不在员工名单）"), ("en", "S9 (not on the staff list)")):
+        plan = SimpleNamespace(inputs=SimpleNamespace(staff=staff), language=language)
+        assert _with_staff_name(plan, rows)["maintainer_id"].tolist() == ["王经理 (S1)", gone, ""]

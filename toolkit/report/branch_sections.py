@@ -101,7 +101,13 @@ def _staff_names(plan: BranchPlan) -> pd.Series:
 def _with_staff_name(plan: BranchPlan, df: pd.DataFrame, col: str = "maintainer_id") -> pd.DataFrame:
     names = _staff_names(plan)
     out = df.copy()
-    out[col] = [f"{names.get(str(s), '')} ({s})" if isinstance(s, str) and s else "" for s in out[col]]
+    def who(s: object) -> str:
+        if not isinstance(s, str) or not s:
+            return ""
+        name = names.get(s)
+        return f"{name} ({s})" if isinstance(name, str) and name else say("plan.staff_unknown", plan.language, id=s)
+
+    out[col] = [who(s) for s in out[col]]
     return out
 
 
