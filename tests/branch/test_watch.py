@@ -15,7 +15,7 @@ from toolkit.branch.watch import (
     upgrade_candidates,
     usual_lines,
 )
-from toolkit.report.branch_sections import describe_lines
+from toolkit.report.actions_text import describe_lines
 
 
 def frame(rows: list[dict], snapshot: str = "2026-11-30") -> pd.DataFrame:

@@ -149,3 +149,27 @@ def test_list_rows_bounds_every_named_list_and_its_heading(sample: Path) -> None
         firsts = re.findall(r"前 (\d+) [条项位]", " ".join(items))
         assert firsts and set(firsts) == {str(rows)}
     assert len(practices_of(plan).maturities) > 3  # so the bound was reached, not just respected
+
+
+def test_the_watch_lists_are_whole_in_visits_xlsx_and_the_plan_says_where(sample: Path, tmp_path: Path) -> None:
+    """The plan shows the first report.list_rows rows of each watch list; visits.xlsx has every row,
+    with the maintainer's id and name, and the plan's note names that sheet."""
+    from openpyxl import load_workbook
+
+    from toolkit.report import branch_sections
+    from toolkit.report.files import write_branch_files
+
+    params = load_branch_params(sample)
+    plan = build_branch_plan(params, load_branch_inputs(params))
+    plan.params = plan.params.model_copy(update={"report": params.report.model_copy(update={"list_rows": 2})})
+    a = plan.analytics
+    write_branch_files(plan, tmp_path)
+    book = load_workbook(tmp_path / "visits.xlsx")
+    for sheet, frame in (("资金流出", a.outflows), ("升级潜力", a.upgrade_candidates), ("产品缺口", a.product_gaps)):
+        rows = list(book[sheet].iter_rows(values_only=True))
+        assert [r[0] for r in rows[1:]] == frame["client_id"].astype(str).tolist(), sheet
+        assert rows[0][:4] == ("客户号", "客户姓名", "维护人员工号", "维护人")
+    page = _html(branch_sections.watch(plan))
+    for sheet, frame in (("升级潜力", a.upgrade_candidates), ("产品缺口", a.product_gaps)):
+        assert len(frame) > 2
+        assert f"仅显示前 2 行，共 {len(frame)} 行；完整名单见 visits.xlsx 的“{sheet}”页" in page

@@ -125,3 +125,9 @@ def said(notices: list[Notice] | Notice | None, language: str = "zh") -> Any:
     if isinstance(notices, Notice):
         return say_notice(notices, language)
     return [say_notice(n, language) for n in notices]
+
+
+def describe_lines(codes: pd.Series, language: str = "zh") -> pd.Series:
+    """Comma-separated product-line codes (watch.product_gaps' `missing`) as a list of labels ('基金、保险')."""
+    sep = say("plan.list_sep", language)
+    return codes.map(lambda m: sep.join(label(x, language) for x in str(m).split(",") if x))

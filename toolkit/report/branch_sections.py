@@ -20,6 +20,7 @@ from toolkit.branch.plan import BranchPlan
 from toolkit.branch.quality import ISSUE_KIND, row_notice
 from toolkit.report import charts_branch as charts
 from toolkit.report.action_sections import at_a_glance, coverage, forum, greetings, list_rows, visits
+from toolkit.report.actions_text import describe_lines
 from toolkit.report.fmt import (
     bullet_list,
     callout,
@@ -35,6 +36,7 @@ from toolkit.report.practice_sections import summary_lines
 from toolkit.report.privacy import mask_frame
 from toolkit.report.summary import branch_summary
 from toolkit.report.text import WORDS, label, say, say_notice, words
+from toolkit.report.worklists import watch_sheet_names
 
 
 def _t(plan: BranchPlan) -> dict[str, str]:
@@ -80,12 +82,6 @@ def quality_messages(quality: pd.DataFrame, language: str = "zh", thresholds: Th
     rows = zip(quality["kind"].astype("str"), quality["maintainer_id"], strict=True)
     return pd.Series([say_notice(row_notice(k, m, thresholds), language) for k, m in rows],
                      index=quality.index, dtype="str")
-
-
-def describe_lines(codes: pd.Series, language: str = "zh") -> pd.Series:
-    """Comma-separated product-line codes (watch.product_gaps' `missing`) as a list of labels ('基金、保险')."""
-    sep = say("plan.list_sep", language)
-    return codes.map(lambda m: sep.join(label(x, language) for x in str(m).split(",") if x))
 
 
 def private(plan: BranchPlan, df: pd.DataFrame) -> pd.DataFrame:
@@ -206,23 +202,24 @@ def watch(plan: BranchPlan) -> list[Any]:
     gaps = gaps.assign(missing=describe_lines(gaps["missing"], lang))
     lines = a.product_gaps["missing"].str.split(",").explode()
     per_line = lines[lines.fillna("") != ""].value_counts().rename_axis("line").reset_index(name="count")
+    where = {k: say("plan.sheet_of_visits", lang, sheet=v) for k, v in watch_sheet_names(lang).items()}
     return [
         heading(t["watch"]),
         heading(t["outflow"], 3),
         table(outflows, columns=["client_id", "name", "maintainer_id", "base_tier", "base_aum", "current_aum",
                                  "outflow", "outflow_share"],
               money=("base_aum", "current_aum", "outflow"), pct=("outflow_share",), codes=("base_tier",),
-              labels=labels, language=lang, max_rows=list_rows(plan)),
+              labels=labels, language=lang, max_rows=list_rows(plan), full_list=where["outflows"]),
         heading(say("plan.upgrade_c", lang, p=share_text(1 - a.thresholds.upgrade_candidate_share)), 3),
         table(ups, columns=["client_id", "name", "maintainer_id", "tier", "next_tier", "aum", "gap", "progress"],
               money=("aum", "gap"), pct=("progress",), codes=("tier", "next_tier"), labels=labels, language=lang,
-              max_rows=list_rows(plan)),
+              max_rows=list_rows(plan), full_list=where["upgrades"]),
         heading(t["gaps"], 3),
         table(per_line, codes=("line",), int_cols=("count",), labels=labels, language=lang,
               caption=t["gap_lines"]),
         table(gaps, columns=["client_id", "name", "maintainer_id", "tier", "aum", "products_held", "missing"],
               money=("aum",), int_cols=("products_held",), codes=("tier",), labels=labels, language=lang,
-              max_rows=list_rows(plan)),
+              max_rows=list_rows(plan), full_list=where["gaps"]),
     ]
 
 

@@ -15,12 +15,13 @@ from typing import Any
 import pandas as pd
 
 from toolkit.branch.actions import BranchPlanning
+from toolkit.branch.analytics import BranchAnalytics
 from toolkit.branch.plan import BranchPlan
 from toolkit.branch.practices import PracticePlan
 from toolkit.report.calendar_ics import calendar_events, write_ics, write_staff_ics
 from toolkit.report.practice_lists import practice_events, write_practice_sheets
 from toolkit.report.summary import branch_summary
-from toolkit.report.worklists import write_forum_invitees_xlsx, write_visits_xlsx
+from toolkit.report.worklists import write_forum_invitees_xlsx, write_visits_xlsx, write_watch_sheets
 
 #: The staff work lists, in the order `write_branch_files` returns them after summary.json.
 WORK_FILES = ("visits.xlsx", "visits.ics", "forum_invitees.xlsx")
@@ -36,28 +37,32 @@ def write_branch_files(plan: BranchPlan, folder: str | Path) -> list[Path]:
     staff = plan.inputs.staff
     names = dict(zip(staff["staff_id"].astype(str), staff["name"].astype(str), strict=True))
     return [summary, *write_work_lists(plan.planning, folder, plan.language, plan.params.branch_name,
-                                       practices=plan.practices, staff_names=names)]
+                                       practices=plan.practices, staff_names=names, analytics=plan.analytics)]
 
 
 def write_work_lists(planning: BranchPlanning, folder: str | Path, language: str = "zh",
                      branch_name: str | None = None, practices: PracticePlan | None = None,
-                     staff_names: dict[str, str] | None = None) -> list[Path]:
+                     staff_names: dict[str, str] | None = None,
+                     analytics: BranchAnalytics | None = None) -> list[Path]:
     """visits.xlsx, visits.ics, forum_invitees.xlsx and the staff calendars of the plan month's
     actions, in `language` (the planning holds codes and notices only; the branch's params choose
     the language). With `practices`, visits.xlsx gains their sheets and the calendars the
-    maturity calls and corporate contacts (toolkit.report.practice_lists)."""
+    maturity calls and corporate contacts (toolkit.report.practice_lists); with `analytics`, the
+    watch lists whole (`write_watch_sheets`)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     events = calendar_events(planning.branch_id, planning.visits.schedule, planning.forum, planning.salons,
                              language, greetings=planning.greetings, branch_name=branch_name)
     names = _staff_names(planning)
-    extra = None
     if practices is not None:
         events += practice_events(planning.branch_id, practices, dt.datetime.now(dt.UTC).replace(microsecond=0),
                                   language, staff=set(staff_names or ()))
         names = {**(staff_names or {}), **names}
 
-        def extra(wb: Any) -> None:
+    def extra(wb: Any) -> None:
+        if analytics is not None:
+            write_watch_sheets(wb, analytics, {**(staff_names or {}), **names}, language)
+        if practices is not None:
             write_practice_sheets(wb, practices, names, language, visits=planning.visits.schedule)
     return [
         write_visits_xlsx(folder / WORK_FILES[0], planning.visits, language, greetings=planning.greetings,

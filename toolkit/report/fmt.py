@@ -198,13 +198,14 @@ def _cell_text(value: Any, language: str) -> str:
 def table(df: pd.DataFrame, money: Iterable[str] = (), pct: Iterable[str] = (), yuan: Iterable[str] = (),
           int_cols: Iterable[str] = (), codes: Iterable[str] = (), labels: Mapping[str, str] | None = None,
           language: str = "zh", caption: str | None = None, max_rows: int | None = None,
-          columns: Sequence[str] | None = None) -> Html:
+          columns: Sequence[str] | None = None, full_list: str | None = None) -> Html:
     """A clean `<table class="cc-table">`: formatted numbers right-aligned, no index, no dtype noise.
 
     money: yuan amounts shown as 万元 (zh) or whole yuan (en); yuan: exact yuan; pct: fractions;
     int_cols: counts; codes: canonical codes (tiers, roles, categories) shown as labels.
     Headers come from `labels`, else from the schema's label for the column name. Rows past
-    `max_rows` are left out with a note saying how many there were.
+    `max_rows` are left out with a note saying how many there were (and, with `full_list`, where
+    they all are).
     """
     kinds: dict[str, str] = {}
     for kind, cols in (("money", money), ("pct", pct), ("yuan", yuan), ("int", int_cols), ("code", codes)):
@@ -228,6 +229,8 @@ def table(df: pd.DataFrame, money: Iterable[str] = (), pct: Iterable[str] = (), 
             for values in zip(*(formatted[c] for c in columns), strict=True)] if columns else []
     note = (text("truncated", language).format(shown=max_rows, total=total)
             if max_rows is not None and total > max_rows else "")
+    if note and full_list:
+        note += text("full_list", language).format(where=full_list)
     return render("table", caption=caption, heads=heads, rows=rows, span=max(len(columns), 1),
                   empty=text("no_data", language), note=note)
 

@@ -16,11 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.base.notices import Notice
+from toolkit.branch.analytics import BranchAnalytics
 from toolkit.branch.coverage import Coverage
 from toolkit.branch.forum import ForumPlan, SalonPlan
 from toolkit.branch.visits import VisitPlan
 from toolkit.report.actions_text import (
     coverage_issues,
+    describe_lines,
     greeting_texts,
     occasion_labels,
     salon_title,
@@ -42,9 +44,12 @@ _KINDS: dict[str, str] = {
     "label": "text", "offset_days": "int", "late": "text", "item": "text", "value": "text", "amount": "amount",
     "occasion": "text", "occasion_date": "date", "first_date": "date", "window_start": "date",
     "previous_id": "text", "issue": "text", "new_staff": "text", "fitting_role": "text", "suggested_name": "text",
+    "base_tier": "text", "base_aum": "amount", "current_aum": "amount", "outflow_amount": "amount",
+    "outflow_share": "pct", "next_tier": "text", "gap": "amount", "progress": "pct", "products_held": "int",
+    "missing": "text",
     "invitation_calls": "date", "confirmation_calls": "date", "follow_up_calls": "date",
 }
-_FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "int": "0", "time": "hh:mm"}
+_FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "int": "0", "time": "hh:mm", "pct": "0.0%"}
 
 
 def _word(key: str, language: str) -> str:
@@ -122,6 +127,41 @@ def _coverage_sheets(wb: Book, coverage: Coverage, language: str, mask_pii: bool
         write_table(_sheet(wb, _word("change_offers", language)), shown,
                     ["client_id", "name", "tier", "aum", "maintainer_id", "staff_name", "role", "fitting_role",
                      "suggested_name"], language)
+
+
+def watch_sheet_names(language: str) -> dict[str, str]:
+    """The sheets of visits.xlsx holding each watch list whole (the plan shows their first rows)."""
+    return {k: _word(f"watch_{k}", language) for k in ("outflows", "upgrades", "gaps")}
+
+
+def write_watch_sheets(wb: Book, analytics: BranchAnalytics, staff_names: dict[str, str], language: str) -> None:
+    """Every row of the plan's three watch lists (large outflows, upgrade candidates, product
+    gaps), with the maintainer's id and name: the plan shows the first `report.list_rows`."""
+    sheets = watch_sheet_names(language)
+
+    def shown(frame: pd.DataFrame, **codes: str) -> pd.DataFrame:
+        ids = frame["maintainer_id"]
+        out = frame.assign(staff_name=[staff_names.get(str(i), "") if isinstance(i, str) else "" for i in ids])
+        for col in codes:  # a label per distinct code, not per row
+            found = out[col].dropna().unique()
+            out[col] = out[col].map({c: label(str(c), language) for c in found if c}).fillna("")
+        return out
+
+    o = analytics.outflows
+    write_table(wb.sheet(sheets["outflows"]),
+                shown(o, base_tier="").rename(columns={"outflow": "outflow_amount"}),
+                ["client_id", "name", "maintainer_id", "staff_name", "base_tier", "base_aum", "current_aum",
+                 "outflow_amount", "outflow_share"], language)
+    u = analytics.upgrade_candidates
+    write_table(wb.sheet(sheets["upgrades"]), shown(u, tier="", next_tier=""),
+                ["client_id", "name", "maintainer_id", "staff_name", "tier", "next_tier", "aum", "gap", "progress"],
+                language)
+    g = analytics.product_gaps
+    lines = g["missing"].drop_duplicates()
+    said = dict(zip(lines, describe_lines(lines, language), strict=True))
+    write_table(wb.sheet(sheets["gaps"]), shown(g, tier="").assign(missing=g["missing"].map(said)),
+                ["client_id", "name", "maintainer_id", "staff_name", "tier", "aum", "products_held", "missing"],
+                language)
 
 
 def write_visits_xlsx(path: str | Path, plan: VisitPlan, language: str = "zh", mask_pii: bool = True,
