@@ -22,10 +22,7 @@ from toolkit.report.fmt import money
 from toolkit.report.practice_sections import coded, maturity_products
 from toolkit.report.privacy import mask_phones
 from toolkit.report.text import label, say, words
-from toolkit.report.worklists import cell_value
 from toolkit.report.xlsx_book import Book
-
-_FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "int": "0", "pct": "0.0%"}
 
 
 def _staff(names: pd.Series, ids: pd.Series) -> list[str]:
@@ -37,10 +34,8 @@ def write_sheet(wb: Book, title: str, frame: pd.DataFrame, columns: dict[str, st
     """One sheet of a work list: `columns` maps a frame column to its kind (text, date, amount, int,
     pct); headers `practice_col.<column>`; frozen header, filters, widths fitted to the first 500 rows."""
     heads = words("practice_col", language)
-    keys, kinds = list(columns), list(columns.values())
-    rows = [[cell_value(v, k) for v, k in zip(row, kinds, strict=True)]
-            for row in frame[keys].itertuples(index=False, name=None)]
-    wb.sheet(title).table([heads[key] for key in keys], rows, kinds, _FORMATS, 50, width_rows=500)
+    wb.sheet(title).frame(frame, list(columns), [heads[key] for key in columns], list(columns.values()), 50,
+                          width_rows=500)
 
 
 def _phones(frame: pd.DataFrame, mask_pii: bool) -> pd.Series:

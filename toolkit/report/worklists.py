@@ -49,43 +49,15 @@ _KINDS: dict[str, str] = {
     "missing": "text",
     "invitation_calls": "date", "confirmation_calls": "date", "follow_up_calls": "date",
 }
-_FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "int": "0", "time": "hh:mm", "pct": "0.0%"}
 
 
 def _word(key: str, language: str) -> str:
     return say(f"worklist.{key}", language)
 
 
-def cell_value(value: object, kind: str) -> object:
-    """A frame's value as Excel should hold it for its column kind (date, time, int, amount, pct, text)."""
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
-        return None
-    if kind == "date":
-        return pd.Timestamp(value).date()
-    if kind == "time":  # an Excel time (a fraction of a day), shown hh:mm
-        return pd.Timestamp(value).time()
-    if kind == "int":
-        return int(value)
-    if kind in ("amount", "pct"):
-        return float(value)
-    return str(value)
-
-
-def _sheet(wb: Book, title: str) -> Sheet:
-    return wb.sheet(title)
-
-
-def _workbook() -> Book:
-    return Book()
-
-
 def write_table(ws: Sheet, frame: pd.DataFrame, columns: Sequence[str], language: str) -> None:
     """The frame's columns with translated headers, a frozen header row, filters and fitted widths."""
-    headers = [say(f"worklist.col.{c}", language) for c in columns]
-    kinds = [_KINDS[c] for c in columns]
-    rows = [[cell_value(v, k) for v, k in zip(row, kinds, strict=True)]
-            for row in frame[list(columns)].itertuples(index=False, name=None)]
-    ws.table(headers, rows, kinds, _FORMATS, 60)
+    ws.frame(frame, columns, [say(f"worklist.col.{c}", language) for c in columns], [_KINDS[c] for c in columns], 60)
 
 
 def _display(frame: pd.DataFrame, language: str, mask_pii: bool) -> pd.DataFrame:
@@ -116,7 +88,7 @@ def _coverage_sheets(wb: Book, coverage: Coverage, language: str, mask_pii: bool
         shown = _display(handovers, language, mask_pii).assign(
             issue=coverage_issues(handovers["issue"], language), new_staff=handovers["staff_name"],
             role=handovers["role"].map(lambda r: label(str(r), language) if isinstance(r, str) else ""))
-        write_table(_sheet(wb, _word("handovers", language)), shown,
+        write_table(wb.sheet(_word("handovers", language)), shown,
                     ["client_id", "name", "tier", "aum", "previous_id", "issue", "staff_id", "new_staff", "role"],
                     language)
     offers = coverage.change_offers
@@ -124,7 +96,7 @@ def _coverage_sheets(wb: Book, coverage: Coverage, language: str, mask_pii: bool
         shown = _display(offers, language, mask_pii).assign(
             role=offers["role"].map(lambda r: label(str(r), language)),
             fitting_role=offers["fitting_role"].map(lambda r: label(str(r), language)))
-        write_table(_sheet(wb, _word("change_offers", language)), shown,
+        write_table(wb.sheet(_word("change_offers", language)), shown,
                     ["client_id", "name", "tier", "aum", "maintainer_id", "staff_name", "role", "fitting_role",
                      "suggested_name"], language)
 
@@ -171,8 +143,8 @@ def write_visits_xlsx(path: str | Path, plan: VisitPlan, language: str = "zh", m
     first date each could be fitted), and when given the month's greetings, the missed ones, the
     handover list and the change-of-maintainer offers. mask_pii=False writes full phones, for a
     secured copy only."""
-    wb = _workbook()
-    write_table(_sheet(wb, _word("summary", language)), _staff_summary(plan),
+    wb = Book()
+    write_table(wb.sheet(_word("summary", language)), _staff_summary(plan),
                 ["staff_id", "staff_name", "planned", "days", "first", "last", "outflow", "unscheduled"],
                 language)
     schedule = _display(plan.schedule, language, mask_pii).assign(
@@ -183,10 +155,10 @@ def write_visits_xlsx(path: str | Path, plan: VisitPlan, language: str = "zh", m
     columns = ["date", "weekday", "time", "client_id", "name", "tier", "aum", "district", "phone",
                "last_visit", "reason_text", "priority"]
     for (staff_id, staff_name), visits in schedule.groupby(["staff_id", "staff_name"], sort=True):
-        write_table(_sheet(wb, f"{staff_name}_{staff_id}"), visits, columns, language)
+        write_table(wb.sheet(f"{staff_name}_{staff_id}"), visits, columns, language)
     unscheduled = _display(plan.unscheduled, language, mask_pii).assign(
         reason_text=unscheduled_reasons(plan.unscheduled, language))
-    write_table(_sheet(wb, _word("unscheduled", language)), unscheduled,
+    write_table(wb.sheet(_word("unscheduled", language)), unscheduled,
                 ["priority", "client_id", "name", "tier", "aum", "maintainer_id", "staff_name",
                  "reason_text", "window_start", "first_date"], language)
     for key, frame in (("greetings", greetings), ("missed", missed)):
@@ -196,7 +168,7 @@ def write_visits_xlsx(path: str | Path, plan: VisitPlan, language: str = "zh", m
                 occasion=occasion_labels(frame["occasion"], language), text=greeting_texts(frame, language))
             columns = ["date", "occasion", "occasion_date", "client_id", "name", "tier", "action", "staff_name", "text"]
             # A missed greeting: when it was and whose client; no instruction to act on.
-            write_table(_sheet(wb, _word(key, language)), shown,
+            write_table(wb.sheet(_word(key, language)), shown,
                         columns if key == "greetings" else ["occasion_date", "occasion", "client_id", "name", "tier",
                                                             "staff_name"], language)
     if coverage is not None:
@@ -228,29 +200,29 @@ def write_forum_invitees_xlsx(path: str | Path, forum: ForumPlan | None, languag
     """forum_invitees.xlsx: overview, invitees (with a column to tick confirmations), timeline, hosts,
     budget, and one sheet of invitees per salon. Without a forum, one sheet with a note saying why
     (`note`, the planning's forum_note, else that the plan has none)."""
-    wb = _workbook()
+    wb = Book()
     if forum is None:
         text = say_notice(note, language) if note is not None else _word("no_forum", language)
-        write_table(_sheet(wb, _word("forum", language)), pd.DataFrame({"note": [text]}), ["note"], language)
+        write_table(wb.sheet(_word("forum", language)), pd.DataFrame({"note": [text]}), ["note"], language)
     else:
-        write_table(_sheet(wb, _word("overview", language)), _overview(forum, language), ["item", "value"],
+        write_table(wb.sheet(_word("overview", language)), _overview(forum, language), ["item", "value"],
                     language)
         invitees = _display(forum.invitees, language, mask_pii).assign(confirmed="")
-        write_table(_sheet(wb, _word("invitees", language)), invitees,
+        write_table(wb.sheet(_word("invitees", language)), invitees,
                     ["client_id", "name", "phone", "tier", "aum", "maintainer_id", "staff_name", "confirmed"],
                     language)
         late = forum.timeline["late"].map({True: _word("yes", language), False: _word("no", language)})
-        write_table(_sheet(wb, _word("timeline", language)),
+        write_table(wb.sheet(_word("timeline", language)),
                     forum.timeline.assign(late=late, label=step_labels(forum.timeline, language)),
                     ["date", "label", "offset_days", "late"], language)
         hosts = forum.hosts.assign(role=forum.hosts["role"].map(lambda r: label(r, language)),
                                    staff_name=forum.hosts["name"])
-        write_table(_sheet(wb, _word("hosts", language)), hosts, ["staff_id", "staff_name", "role", "invitees"],
+        write_table(wb.sheet(_word("hosts", language)), hosts, ["staff_id", "staff_name", "role", "invitees"],
                     language)
         money = [k for k in forum.budget if k != "guests"]  # the head count is on the overview sheet
         budget = pd.DataFrame({"item": [_word(k, language) for k in money],
                                "amount": [forum.budget[k] for k in money]})
-        write_table(_sheet(wb, _word("budget", language)), budget, ["item", "amount"], language)
+        write_table(wb.sheet(_word("budget", language)), budget, ["item", "amount"], language)
     for salon in salons:
         name = salon_title(salon.theme, language)
         title = f"{name} {salon.date.isoformat()}" if salon.date else name
@@ -258,7 +230,7 @@ def write_forum_invitees_xlsx(path: str | Path, forum: ForumPlan | None, languag
                                                            strict=True))
         shown = _display(salon.invitees, language, mask_pii).assign(confirmed="", **{
             step: calls.get(step, pd.NaT) for step in ("invitation_calls", "confirmation_calls", "follow_up_calls")})
-        write_table(_sheet(wb, title), shown,
+        write_table(wb.sheet(title), shown,
                     ["client_id", "name", "phone", "tier", "aum", "staff_name", "invitation_calls",
                      "confirmation_calls", "confirmed", "follow_up_calls"], language)
     path = Path(path)

@@ -21,11 +21,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import xlsxwriter
 
 from toolkit.base.xlsx_text import needs_guard
 
 HEADER_FILL = "#DDE7F3"
+#: Excel number format by column kind (text and unknown kinds: General).
+FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "int": "0", "time": "hh:mm", "pct": "0.0%"}
 
 
 @functools.lru_cache(maxsize=8192)
@@ -39,6 +42,21 @@ def _width(value: object) -> int:
     if isinstance(value, dt.date | dt.time):
         return 10
     return text_width(f"{value:,.2f}" if isinstance(value, float) else str(value))
+
+
+def cell_value(value: object, kind: str) -> object:
+    """A frame's value as Excel should hold it for its column kind (date, time, int, amount, pct, text)."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if kind == "date":
+        return pd.Timestamp(value).date()
+    if kind == "time":  # an Excel time (a fraction of a day), shown hh:mm
+        return pd.Timestamp(value).time()
+    if kind == "int":
+        return int(value)
+    if kind in ("amount", "pct"):
+        return float(value)
+    return str(value)
 
 
 class Book:
@@ -86,9 +104,16 @@ class Sheet:
     def __init__(self, book: Book, ws: Any):
         self._book, self._ws = book, ws
 
+    def frame(self, frame: pd.DataFrame, columns: Sequence[str], headers: Sequence[str], kinds: Sequence[str],
+              cap: int, width_rows: int | None = None) -> None:
+        """`table` of the frame's `columns`, each value as Excel holds its column's kind (`cell_value`)."""
+        rows = [[cell_value(v, k) for v, k in zip(row, kinds, strict=True)]
+                for row in frame[list(columns)].itertuples(index=False, name=None)]
+        self.table(headers, rows, kinds, cap, width_rows)
+
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[object]], kinds: Sequence[str],
-              formats: dict[str, str], cap: int, width_rows: int | None = None) -> None:
-        """Headers then rows of `cell_value`s (None: a blank cell); a kind in `formats` gets its
+              cap: int, width_rows: int | None = None) -> None:
+        """Headers then rows of `cell_value`s (None: a blank cell); a kind in `FORMATS` gets its
         number format; "text" cells are written as text, an empty one as a blank cell. Widths from the header and the first
         `width_rows` rows (all by default), at least 8 and at most `cap`; header frozen, filters on."""
         ws, book = self._ws, self._book
@@ -100,7 +125,7 @@ class Sheet:
         ws.autofilter(0, 0, len(rows), max(len(headers) - 1, 0))
         for j, header in enumerate(headers):
             ws.write_string(0, j, str(header), book.header_format)
-        numeric = [book.cell_format(formats.get(k)) for k in kinds]
+        numeric = [book.cell_format(FORMATS.get(k)) for k in kinds]
         plain, guarded = book.cell_format(None), book.cell_format(None, guarded=True)
         for i, row in enumerate(rows, start=1):
             for j, value in enumerate(row):
