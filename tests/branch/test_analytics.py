@@ -12,7 +12,13 @@ from tests.conftest import canonical_clients
 from toolkit.base.errors import InputError
 from toolkit.base.notices import Notice
 from toolkit.base.schema import IN_SCOPE_TIERS
-from toolkit.branch.analytics import analyse_branch, analyse_network, resolve_periods, snapshots
+from toolkit.branch.analytics import (
+    NETWORK_COLUMNS,
+    analyse_branch,
+    analyse_network,
+    resolve_periods,
+    snapshots,
+)
 from toolkit.branch.kpi import KPI_KEYS
 from toolkit.report.text import say_notice
 
@@ -111,6 +117,28 @@ def test_branch_kpis_equal_the_network_row():
     assert network["staff"].tolist() == [4, 1, 0]
     assert list(network.columns[-11:-1]) == [f"{kind}_{t}" for kind in ("clients", "aum") for t in IN_SCOPE_TIERS]
     assert network.attrs["base_period"] == "2026-10"
+
+
+
+def test_the_network_reads_only_its_columns(tmp_path):
+    """NETWORK_COLUMNS is all analyse_network reads: a book of those columns alone gives the same table,
+    by hand and for a sample bank loaded with `load_clients(columns=NETWORK_COLUMNS)`."""
+    from toolkit.inputs.params import load_branch_params
+    from toolkit.inputs.tables import load_clients, load_staff
+    from toolkit.sample.generate import write_sample
+
+    pd.testing.assert_frame_equal(analyse_network(CLIENTS[list(NETWORK_COLUMNS)], STAFF),
+                                  analyse_network(CLIENTS, STAFF), check_exact=True)
+    write_sample(tmp_path / "data", params_dir=tmp_path / "params", branches=3, clients_per_branch=150,
+                 months=2, seed=5, end_period="2026-10", fmt="parquet")
+    params = load_branch_params(tmp_path / "params" / "branches" / "B001.yaml")
+    staff = load_staff(params.data.staff)
+    projected = load_clients(params.data.clients, columns=NETWORK_COLUMNS)
+    assert sorted(projected.columns) == sorted(NETWORK_COLUMNS)
+    full = analyse_network(load_clients(params.data.clients), staff)
+    ours = analyse_network(projected, staff)
+    pd.testing.assert_frame_equal(ours, full, check_exact=True)
+    assert ours.attrs == full.attrs and len(ours) == 3
 
 
 def test_missing_base_snapshot_nulls_the_comparison_and_warns():

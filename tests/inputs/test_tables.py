@@ -281,7 +281,7 @@ def test_parquet_snapshots_stacked_in_arrow_are_the_book_read_file_by_file(tmp_p
         for by_file in (False, True):
             with monkeypatch.context() as patch:
                 if by_file:
-                    patch.setattr(tables, "read_parquet_stacked", lambda paths: None)
+                    patch.setattr(tables, "read_parquet_stacked", lambda paths, table=None: None)
                 try:
                     outcomes.append(load_clients(paths))
                 except InputError as exc:

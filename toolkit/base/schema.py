@@ -6,7 +6,8 @@ template cannot drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Kind = Literal["text", "date", "amount", "int", "fraction", "enum"]
@@ -110,10 +111,24 @@ class Table:
     sheet: str | None = None  # sheet to read in .xlsx; None = the first sheet
     sheet_alias: str | None = None
     unique_key: tuple[str, ...] = field(default_factory=tuple)
+    #: The whole table a projection (`project`) was cut from: a file's headers are still mapped through
+    #: its aliases, so a header is taken for the same column whichever columns a run reads.
+    whole: Table | None = field(default=None, compare=False, repr=False)
 
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def project(self, names: Iterable[str]) -> Table:
+        """The same table with only the columns `names` (in the table's order), for a load that reads and
+        checks only what a run uses; unique_key is kept only when all its columns are in it."""
+        wanted = {names} if isinstance(names, str) else set(names)
+        unknown = sorted(wanted - set(self.names))
+        if unknown:
+            raise ValueError(f"table {self.name!r} has no column {', '.join(map(repr, unknown))}")
+        return replace(self, columns=tuple(c for c in self.columns if c.name in wanted),
+                       unique_key=self.unique_key if set(self.unique_key) <= wanted else (),
+                       whole=self.whole or self)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)

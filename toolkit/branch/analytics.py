@@ -30,7 +30,8 @@ from toolkit.branch.quality import warnings as quality_warnings
 from toolkit.branch.tiers import classify
 from toolkit.branch.watch import outflows, product_gaps, upgrade_candidates
 
-#: The client columns the network comparison needs; a loader may read only these (the 1M bench does).
+#: The client columns `analyse_network` reads (through `classify` and `kpis`): `clientcare profile
+#: --network` loads only these (`load_clients(..., columns=NETWORK_COLUMNS)`), the others unread.
 NETWORK_COLUMNS: tuple[str, ...] = (
     "snapshot_date", "client_id", "branch_id", "birth_date", *ASSET_COLUMNS,
     "credit_card_annual_spend", "loan_balance", "card_level",

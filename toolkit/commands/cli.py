@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -126,32 +127,74 @@ def profile(
     period: Annotated[str | None, typer.Option(help="Month to report, e.g. 2026-11")] = None,
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the summary as JSON here "
                                                                   "('-' for stdout)")] = None,
+    network: Annotated[bool, typer.Option("--network", help="Every branch of the params' client files, ranked "
+                                                            "(reads and checks only the columns it needs)")] = False,
 ) -> None:
-    """Branch analytics only (no notebook): the branch summary of CONTRACT §7."""
+    """Branch analytics only (no notebook): the branch summary of CONTRACT §7, or with --network the
+    whole network's ranking on 保争挖抢培."""
     from toolkit.inputs.params import load_branch_params
 
     period = _id_option("--period", period, "a month like 2026-11")
     _supported_option("--period", period)
     bp = load_branch_params(params, {"period": period} if period else None)
+    if network:
+        from toolkit.commands.network_profile import network_json, network_profile
+
+        ranked = network_profile(bp)
+        if json_file is not None:
+            return _write_json(network_json(ranked), json_file, "Network profile")
+        return _print_network(ranked, bp.language)
     from toolkit.branch.plan import build_branch_plan
     from toolkit.inputs.books import load_branch_inputs
     from toolkit.report.summary import branch_summary
 
     summary = branch_summary(build_branch_plan(bp, load_branch_inputs(bp, branch_only=True)))
     if json_file is not None:
-        text = json.dumps(summary, ensure_ascii=False, indent=2)
-        if str(json_file) == "-":
-            sys.stdout.write(text + "\n")
-            return
-        from toolkit.base.atomic import atomic_write_text
-
-        if json_file.exists() and not json_file.is_file():  # /dev/null, a fifo: written, never replaced
-            json_file.write_text(text + "\n", encoding="utf-8")
-        else:
-            atomic_write_text(json_file, text + "\n")
-        out.print(f"Summary written to {json_file}")
-        return
+        return _write_json(summary, json_file, "Summary")
     _print_summary(summary)
+
+
+def _write_json(data: dict[str, Any], json_file: Path, what: str) -> None:
+    """`data` as JSON into `json_file` (atomically; '-': stdout)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if str(json_file) == "-":
+        sys.stdout.write(text + "\n")
+        return
+    from toolkit.base.atomic import atomic_write_text
+
+    if json_file.exists() and not json_file.is_file():  # /dev/null, a fifo: written, never replaced
+        json_file.write_text(text + "\n", encoding="utf-8")
+    else:
+        atomic_write_text(json_file, text + "\n")
+    out.print(f"{what} written to {json_file}")
+
+
+def _print_network(ranked: Any, language: str) -> None:
+    """The ranking as a table: overall rank, branch, the five KPIs as ranked, clients and AUM in 万元."""
+    import pandas as pd
+
+    from toolkit.branch.ranking import FIVE
+    from toolkit.report.text import words
+
+    head = words("rank", language)
+    out.print(f"[bold]Network[/] period {ranked.attrs['period']} (base {ranked.attrs['base_period'] or '—'}), "
+              f"{len(ranked)} branches", highlight=False)
+    rows = []
+    for row in ranked.to_dict("records"):
+        name = row["branch_id"] if row["branch_name"] == row["branch_id"] else \
+            f"{row['branch_name']} {row['branch_id']}"
+        kpis = ["—" if pd.isna(row[key]) else f"{row[key]:.1%}" for key, _, _ in FIVE]
+        rows.append([str(row["overall_rank"]), escape(str(name)), *kpis, f"{row['current_clients']:,}",
+                     f"{row['current_aum'] / 1e4:,.0f}"])
+    table = Table(title="KPIs 保争挖抢培", caption="  ".join(head[key] for key, _, _ in FIVE), box=box.SIMPLE_HEAD)
+    headers = [head["overall_rank"], head["branch_name"], *(char for _, char, _ in FIVE), head["current_clients"],
+               f"{head['current_aum']} (万元)"]
+    for k, header in enumerate(headers):  # numbers never wrap (headers do)
+        table.add_column(header, justify="left" if k == 1 else "right",
+                         min_width=None if k == 1 else max((len(r[k]) for r in rows), default=1))
+    for cells in rows:
+        table.add_row(*cells)
+    out.print(table)
 
 
 def _print_summary(summary: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ dialects differ) and .parquet, whole or only one client's rows (a parquet file b
 Before a file is opened, `input_file_problem` says whether it is a readable regular file. CSV text is
 UTF-8 (with or without BOM) or else GB18030 (GBK's superset, what Chinese core-banking systems
 export). A table over `MAX_ROWS` rows (or CLIENTCARE_MAX_ROWS) is refused before its cells are parsed.
+A projection (`Table.project`) keeps only its columns: parquet decodes only those (`parquet_names`).
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ def read_raw(path: Path, table: Table, workbook: pd.ExcelFile | None = None) -> 
         with pq.ParquetFile(path, pre_buffer=False) as parquet:  # a column at a time: no read-ahead
             _check_rows(path, parquet.metadata.num_rows)
             if _unique_names(parquet.schema_arrow):
-                arrow = _parquet_columns([parquet])
+                arrow = _parquet_columns([parquet], names=parquet_names(parquet.schema_arrow, table))
             else:  # a column its name cannot pick out: read whole (pyarrow says why it cannot)
                 arrow = pq.read_table(path, use_pandas_metadata=True).combine_chunks()
         return arrow.to_pandas(split_blocks=True, self_destruct=True), None
@@ -261,9 +262,11 @@ def _read_column(file: pq.ParquetFile, name: str) -> pyarrow.ChunkedArray:
     return file.read(columns=[name], use_threads=False).column(0)
 
 
-def _parquet_columns(files: list[pq.ParquetFile], same_nulls: bool = False) -> pyarrow.Table | None:
+def _parquet_columns(files: list[pq.ParquetFile], same_nulls: bool = False,
+                     names: list[str] | None = None) -> pyarrow.Table | None:
     """The files' rows, in order, as one table holding each column in one chunk (None when
-    `same_nulls` and an integer or boolean column has nulls in some files only).
+    `same_nulls` and an integer or boolean column has nulls in some files only); `names`: only
+    those columns (`parquet_names`), the others not decoded at all.
 
     A row group per branch leaves each column in hundreds of chunks, which every later Arrow-backed
     step walks (about 50% more CPU for a 1,000,000-row file): they are combined. A column at a time,
@@ -275,7 +278,7 @@ def _parquet_columns(files: list[pq.ParquetFile], same_nulls: bool = False) -> p
     schema = files[0].schema_arrow
     columns = []
     with ThreadPoolExecutor(PARQUET_THREADS) as pool:
-        for name in schema.names:
+        for name in schema.names if names is None else names:
             read = partial(_read_column, name=name)
             parts = list(pool.map(read, files) if len(files) > 1 else map(read, files))
             kind = schema.field(name).type
@@ -285,8 +288,26 @@ def _parquet_columns(files: list[pq.ParquetFile], same_nulls: bool = False) -> p
             columns.append(pyarrow.chunked_array([c for p in parts for c in p.chunks], type=parts[0].type)
                            .combine_chunks())
             del parts
-    fields = [schema.field(i).with_type(c.type) for i, c in enumerate(columns)]
+    kept = schema.names if names is None else names
+    fields = [schema.field(name).with_type(c.type) for name, c in zip(kept, columns, strict=True)]
     return pyarrow.Table.from_arrays(columns, schema=pyarrow.schema(fields, metadata=schema.metadata))
+
+
+def parquet_names(schema: pyarrow.Schema, table: Table) -> list[str] | None:
+    """The columns of a parquet file a load of `table` decodes: None (all) for a whole table; for a
+    projection (`Table.project`), those whose header the whole table's aliases map into it, and
+    pandas' index columns (the frame keeps its row labels). A header maps as in `_renames`, so a
+    projected column is found (or missing, or there twice) exactly as a full read finds it."""
+    if table.whole is None:
+        return None
+    aliases = {k.lower(): v for k, v in table.whole.alias_map().items()}
+    keep = set(table.names)
+    index = {d for d in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(d, str)}
+
+    def canonical(header: str) -> str | None:
+        return next((aliases[c] for c in header_candidates(header) if c in aliases), None)
+
+    return [name for name in schema.names if name in index or canonical(name) in keep]
 
 
 def _unique_names(schema: pyarrow.Schema) -> bool:
@@ -378,12 +399,15 @@ def _client_header(parquet: pq.ParquetFile, table: Table, path: Path) -> str | N
     return header
 
 
-def _parquet_rows(parquet: pq.ParquetFile, positions: np.ndarray) -> pyarrow.Table:
-    """The rows at `positions` (ascending), decoding only the row groups that hold them, and the
-    last of those only up to the batch holding the last row. Parquet's own filters are not used:
+def _parquet_rows(parquet: pq.ParquetFile, positions: np.ndarray,
+                  names: list[str] | None = None) -> pyarrow.Table:
+    """The rows at `positions` (ascending), decoding only the row groups that hold them (and only the
+    columns `names`, when given), and the last of those only up to the batch holding the last row. Parquet's own filters are not used:
     they drop row positions, which the error messages need, and they compare raw ids, not typed ones."""
+    schema = parquet.schema_arrow if names is None else pyarrow.schema(
+        [parquet.schema_arrow.field(n) for n in names], metadata=parquet.schema_arrow.metadata)
     if not len(positions):
-        return parquet.schema_arrow.empty_table()
+        return schema.empty_table()
     sizes = np.array([parquet.metadata.row_group(g).num_rows for g in range(parquet.num_row_groups)])
     starts = np.cumsum([0, *sizes])
     group_of = np.searchsorted(starts, positions, side="right") - 1
@@ -391,7 +415,8 @@ def _parquet_rows(parquet: pq.ParquetFile, positions: np.ndarray) -> pyarrow.Tab
     read_from = np.cumsum([0, *sizes[groups][:-1]])  # where each chosen group begins in what is read
     local = positions - starts[group_of] + read_from[np.searchsorted(groups, group_of)]
     batches, offset = [], 0
-    for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=groups.tolist()):
+    for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=groups.tolist(),
+                                      columns=names):
         end = offset + batch.num_rows
         wanted = local[(local >= offset) & (local < end)] - offset
         if len(wanted):
@@ -399,7 +424,7 @@ def _parquet_rows(parquet: pq.ParquetFile, positions: np.ndarray) -> pyarrow.Tab
         offset = end
         if offset > local[-1]:
             break
-    return pyarrow.Table.from_batches(batches, schema=parquet.schema_arrow)
+    return pyarrow.Table.from_batches(batches, schema=schema)
 
 
 def read_parquet_client(path: Path, table: Table, client_id: str) -> tuple[pd.DataFrame, np.ndarray] | None:
@@ -412,7 +437,8 @@ def read_parquet_client(path: Path, table: Table, client_id: str) -> tuple[pd.Da
         return None
     ids = parquet.read(columns=[header], use_pandas_metadata=True).to_pandas()[header]
     positions = np.flatnonzero(client_mask(ids.reset_index(drop=True), client_id))
-    raw = _parquet_rows(parquet, positions).to_pandas(split_blocks=True, self_destruct=True)
+    names = parquet_names(parquet.schema_arrow, table) if _unique_names(parquet.schema_arrow) else None
+    raw = _parquet_rows(parquet, positions, names).to_pandas(split_blocks=True, self_destruct=True)
     return raw.reset_index(drop=True), positions
 
 
@@ -424,14 +450,16 @@ def header_candidates(header: object) -> list[str]:
 
 def _renames(headers: Iterable[object], table: Table, file: str,
              sheet: str | None) -> tuple[dict[object, str], list[Problem]]:
-    """Header found -> canonical name, and the header problems (a column twice, a required one missing)."""
-    aliases = {k.lower(): v for k, v in table.alias_map().items()}
+    """Header found -> canonical name, and the header problems (a column twice, a required one missing).
+    A projection (`Table.project`) maps headers through its whole table's aliases and keeps its own columns."""
+    aliases = {k.lower(): v for k, v in (table.whole or table).alias_map().items()}
+    keep = None if table.whole is None else set(table.names)
     rename: dict[object, str] = {}
     problems: list[Problem] = []
     for header in headers:
         name = next((aliases[c] for c in header_candidates(header) if c in aliases), None)
-        if name is None:
-            continue  # unknown extra columns are kept out of the canonical frame and ignored
+        if name is None or (keep is not None and name not in keep):
+            continue  # unknown extra columns (and those a projection leaves out) are ignored
         if name in rename.values():
             problems.append(Problem(file, f"column {name!r} appears twice", sheet=sheet, column=str(header)))
             continue

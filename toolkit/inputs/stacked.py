@@ -1,7 +1,8 @@
 """Several parquet snapshots of one schema read as one frame of cells, stacked in Arrow as they are
 read: what `toolkit.inputs.tables.load_clients` checks for a province's monthly exports (two
 1,000,000-row files). The cells are those `readers.read_raw` gives file by file, stacked as pandas
-stacks them; files that could differ so are left to be read one by one.
+stacks them; files that could differ so are left to be read one by one. For a projected table
+(`Table.project`) only its columns are decoded (`readers.parquet_names`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,18 @@ import pandas as pd
 import pyarrow
 import pyarrow.parquet as pq
 
-from toolkit.inputs.readers import _check_rows, _parquet_columns, _unique_names, input_file_problem
+from toolkit.base.schema import Table
+from toolkit.inputs.readers import (
+    _check_rows,
+    _parquet_columns,
+    _unique_names,
+    input_file_problem,
+    parquet_names,
+)
 
 
-def read_parquet_stacked(paths: list[Path]) -> tuple[pd.DataFrame, list[int]] | None:
+def read_parquet_stacked(paths: list[Path], table: Table | None = None,
+                         ) -> tuple[pd.DataFrame, list[int]] | None:
     """Several parquet files of one schema as one frame of cells, and each file's row count: the
     cells `read_raw` gives file by file, stacked as `pd.concat(..., ignore_index=True)` stacks them.
 
@@ -24,7 +33,7 @@ def read_parquet_stacked(paths: list[Path]) -> tuple[pd.DataFrame, list[int]] | 
     (`_dictionary_columns`: a categorical column, the same cells). None when the files cannot be
     stacked without a difference (not all parquet or readable, empty, another schema, a row index of
     their own, an integer or boolean column with nulls in one file only): then each is read on its
-    own and reported as always."""
+    own and reported as always. `table`: a projection reads only the columns it maps to."""
     files: list[pq.ParquetFile] = []
     try:
         for path in paths:
@@ -35,12 +44,13 @@ def read_parquet_stacked(paths: list[Path]) -> tuple[pd.DataFrame, list[int]] | 
         keys = [_stacking_key(f.schema_arrow) for f in files]
         if not all(f.metadata.num_rows for f in files) or None in keys or len(set(keys)) != 1:
             return None
-        dictionaries = _dictionary_columns(paths, files)
+        names = None if table is None else parquet_names(files[0].schema_arrow, table)
+        dictionaries = _dictionary_columns(paths, files, names)
         if dictionaries:
             for file in files:
                 file.close()
             files = [pq.ParquetFile(path, read_dictionary=dictionaries, pre_buffer=False) for path in paths]
-        stacked = _parquet_columns(files, same_nulls=True)
+        stacked = _parquet_columns(files, same_nulls=True, names=names)
     except Exception:  # noqa: BLE001 - InputError or a corrupt file: read and reported on its own
         return None
     finally:
@@ -60,12 +70,14 @@ def read_parquet_stacked(paths: list[Path]) -> tuple[pd.DataFrame, list[int]] | 
 DICTIONARY_SHARE = 0.1
 
 
-def _dictionary_columns(paths: list[Path], files: list[pq.ParquetFile]) -> list[str]:
+def _dictionary_columns(paths: list[Path], files: list[pq.ParquetFile],
+                        names: list[str] | None = None) -> list[str]:
     """The text columns every row group of every file stores dictionary-encoded (branch, gender, card
     level…) with few distinct values in the first row group: read as dictionaries, their text is not
-    decoded cell by cell, and `cells.ParsedColumn` parses each distinct value without hashing the cells."""
+    decoded cell by cell, and `cells.ParsedColumn` parses each distinct value without hashing the cells.
+    `names`: only those columns are candidates (the others are not read)."""
     schema, first = files[0].schema_arrow, files[0].metadata
-    encoded = [name for i, name in enumerate(schema.names)
+    encoded = [name for i, name in enumerate(schema.names) if names is None or name in names
                if pyarrow.types.is_string(schema.field(i).type) or pyarrow.types.is_large_string(schema.field(i).type)
                if all(f.metadata.row_group(g).column(i).has_dictionary_page
                       for f in files for g in range(f.metadata.num_row_groups))]

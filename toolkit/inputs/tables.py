@@ -16,7 +16,8 @@ Problems are collected per file up to `errors.MAX_LISTED`, the rest counted per 
 
 A proposal needs one client: `load_clients(paths, client_id=...)` checks every file's headers but
 parses and checks only that client's rows (a parquet file is read by its id column first), and
-still reports each problem at its row in the file.
+still reports each problem at its row in the file. A run that reads some columns only
+(`load_clients(paths, columns=...)`) decodes and checks those alone (`Table.project`).
 """
 
 from __future__ import annotations
@@ -369,16 +370,17 @@ def _snapshots_apart(frames: list[pd.DataFrame]) -> bool:
 
 
 def _check_clients(opened: list[_Opened], client_id: str | None = None,
-                   reopen: Callable[[_Opened], _Opened] | None = None,
+                   reopen: Callable[[_Opened], _Opened] | None = None, table: Table = CLIENTS,
                    ) -> tuple[pd.DataFrame, list[pd.DataFrame], list[Problem]]:
     """(book, each file's rows, every problem in file order): monthly exports of one system in one pass.
 
-    `reopen`: how to read a file's rows again (default: as `_open` with `client_id` reads them)."""
+    `reopen`: how to read a file's rows again (default: as `_open` with `client_id` reads them);
+    `table`: the clients table or a projection of it."""
     if len(opened) > 1 and _stackable(opened):
         starts = np.cumsum([0, *(len(f.frame) for f in opened if f.frame is not None)])
-        read_again = reopen or (lambda f: _open(f.path, CLIENTS, client_id))
+        read_again = reopen or (lambda f: _open(f.path, table, client_id))
         try:
-            book, found = _check(opened, CLIENTS)
+            book, found = _check(opened, table)
         except Exception:  # noqa: BLE001 - again file by file below, to fail exactly as one file fails
             opened = [read_again(f) for f in opened]
         else:
@@ -390,7 +392,7 @@ def _check_clients(opened: list[_Opened], client_id: str | None = None,
             frames.append(pd.DataFrame())
             problems.extend(file.problems)
             continue
-        typed, (found,) = _check([file], CLIENTS)
+        typed, (found,) = _check([file], table)
         frames.append(typed)
         problems.extend(found)
     if problems:
@@ -398,8 +400,15 @@ def _check_clients(opened: list[_Opened], client_id: str | None = None,
     return (frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)), frames, problems
 
 
-def load_clients(paths: str | Path | Sequence[str | Path], client_id: str | None = None) -> pd.DataFrame:
+def load_clients(paths: str | Path | Sequence[str | Path], client_id: str | None = None,
+                 columns: Iterable[str] | None = None) -> pd.DataFrame:
     """The client book from one file or several monthly exports, all checked before any is used.
+
+    With `columns` (canonical names, e.g. `analytics.NETWORK_COLUMNS`), the book has only those: in
+    parquet only they are decoded, other formats drop the rest before any check, and every check of a
+    full load applies to them alone (the same messages; a required one missing; dates against
+    projected dates; a client twice in a snapshot when snapshot_date and client_id are read). The
+    other columns are neither read nor checked: `clientcare validate` and the monthly batch check them.
 
     With `client_id`, only that client's rows (the id cell as the book would type it: stripped,
     leading zeros kept) are parsed, checked and returned, as a proposal needs: every file's headers
@@ -407,34 +416,40 @@ def load_clients(paths: str | Path | Sequence[str | Path], client_id: str | None
     messages and the rows located in the file. Other clients' cells are not looked at here: a
     proposal renders from its client's rows while `reports.render_proposal` checks every row in a
     child process (CONTRACT §1), instead of waiting for a province's book to find 13 rows."""
+    table = CLIENTS if columns is None else CLIENTS.project(columns)
+    if client_id is not None and "client_id" not in table.names:
+        raise ValueError("loading one client's rows needs the client_id column")
     with gc_paused():
-        return _load_clients(paths, client_id)
+        return _load_clients(paths, client_id, table)
 
 
-def _load_clients(paths: str | Path | Sequence[str | Path], client_id: str | None) -> pd.DataFrame:
+def _load_clients(paths: str | Path | Sequence[str | Path], client_id: str | None,
+                  table: Table) -> pd.DataFrame:
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not paths:
         raise InputError(Problem("clients", "no client files given"))
-    stacked = _check_stacked(paths) if client_id is None and len(paths) > 1 else None
-    book, frames, problems = stacked or _check_clients([_open(p, CLIENTS, client_id) for p in paths], client_id)
+    stacked = _check_stacked(paths, table) if client_id is None and len(paths) > 1 else None
+    book, frames, problems = stacked or _check_clients([_open(p, table, client_id) for p in paths], client_id,
+                                                       table=table)
     return checked_book(paths, book, frames, problems)
 
 
-def _check_stacked(paths: list[str | Path]) -> tuple[pd.DataFrame, list[pd.DataFrame], list[Problem]] | None:
+def _check_stacked(paths: list[str | Path], table: Table = CLIENTS,
+                   ) -> tuple[pd.DataFrame, list[pd.DataFrame], list[Problem]] | None:
     """`_check_clients` of whole parquet snapshots of one schema, their cells stacked in Arrow as they
     are read (`read_parquet_stacked`); None when they cannot be, or their headers have a problem: then
     they are read file by file, so each file's problems name that file."""
-    found = read_parquet_stacked([Path(p) for p in paths])
+    found = read_parquet_stacked([Path(p) for p in paths], table)
     if found is None:
         return None
     raw, sizes = found
     del found
-    cells, problems = map_headers(raw, CLIENTS, str(paths[0]), None)
+    cells, problems = map_headers(raw, table, str(paths[0]), None)
     del raw
     if problems:
         return None
     try:
-        book, per_file = _check([_Opened(Path(p), None, None, []) for p in paths], CLIENTS, (cells, sizes))
+        book, per_file = _check([_Opened(Path(p), None, None, []) for p in paths], table, (cells, sizes))
     except Exception:  # noqa: BLE001 - file by file instead, to fail exactly as one file fails
         return None
     starts = np.cumsum([0, *sizes])
@@ -444,10 +459,11 @@ def _check_stacked(paths: list[str | Path]) -> tuple[pd.DataFrame, list[pd.DataF
 
 def checked_book(paths: Sequence[str | Path], book: pd.DataFrame, frames: list[pd.DataFrame],
                  problems: list[Problem]) -> pd.DataFrame:
-    """The book `_check_clients` made, or InputError: its problems, or a row in two files for one snapshot."""
+    """The book `_check_clients` made, or InputError: its problems, or a row in two files for one snapshot
+    (not looked for in a projection without snapshot_date or client_id)."""
     if problems:
         raise InputError(problems)
-    if _snapshots_apart(frames):
+    if not {"snapshot_date", "client_id"} <= set(book.columns) or _snapshots_apart(frames):
         return book
     dup = book.duplicated(["snapshot_date", "client_id"], keep="first")
     if dup.any():
