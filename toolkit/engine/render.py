@@ -8,10 +8,8 @@ subsets and page numbers. Only when every format succeeded is the staging folder
 place. WeasyPrint needs no LaTeX or browser; with HarfBuzz's subsetter (Debian:
 libharfbuzz-subset0) a CJK PDF takes a fraction of a second instead of ~8 s.
 
-Where the time goes (branch plan of 5,000 clients, see bench/README.md): the PDF's layout is
-the largest part, so report tables are printed with a fixed layout whose column widths are
-estimated here from their text (WeasyPrint's automatic layout measures every cell twice); the
-converters are imported in a background thread while the kernel runs.
+The printing is toolkit.engine.pdf's (fixed table layouts, a forked child); the converters are
+imported in a background thread while the kernel runs.
 """
 
 from __future__ import annotations
@@ -25,14 +23,19 @@ import logging
 import re
 import shutil
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from toolkit.base.errors import EnvironmentProblem, RenderError
 from toolkit.base.ids import ensure_under
-from toolkit.base.perf import gc_paused
+from toolkit.engine.pdf import (  # noqa: F401 - the printing step, re-exported
+    PRINT_TABLE_EM,
+    _check_pdf_subsetter,
+    _font_config,
+    fixed_tables,
+    html_to_pdf,
+)
 from toolkit.engine.publish import atomic_write_bytes, make_staging, publish_dir
 
 log = logging.getLogger(__name__)
@@ -140,111 +143,6 @@ def notebook_html(notebook: Any, title: str, subtitle: str = "", language: str =
         raise RenderError(f"template {TEMPLATE_NAME!r} lost its table-of-contents marker")
     rest, toc = _toc_and_ids(rest, lang["toc"])
     return head + toc + rest
-
-
-@functools.cache
-def _check_pdf_subsetter() -> None:
-    from weasyprint.text.ffi import harfbuzz_subset
-
-    if harfbuzz_subset is None:
-        log.warning("HarfBuzz subsetter not found: PDFs with Chinese text will take several seconds each. "
-                    "Install it with `sudo apt-get install libharfbuzz-subset0`.")
-
-
-@functools.cache
-def _font_config() -> Any:
-    """One WeasyPrint font configuration per process. A new one (WeasyPrint's default, per
-    document) builds a new Pango font map, which loads and measures the CJK fonts again: about
-    0.4 s of every branch plan's PDF. Our pages declare no web fonts (@font-face), so nothing in
-    it depends on the document."""
-    from weasyprint.text.fonts import FontConfiguration
-
-    return FontConfiguration()
-
-
-def html_to_pdf(page: str, path: Path) -> Path:
-    """Print a report page to an A4 PDF (fonts embedded as subsets, page numbers from the CSS).
-
-    Without a base address, a relative link (the network's links to each branch plan) stays
-    relative in the PDF, so a PDF reader resolves it beside the PDF wherever the folder is: in
-    outputs/, copied to a share, or served by the portal. Our pages embed every image and style,
-    so nothing else is fetched."""
-    import weasyprint
-
-    _check_pdf_subsetter()
-    with gc_paused():
-        weasyprint.HTML(string=fixed_tables(page)).write_pdf(str(path), font_config=_font_config())
-    return path
-
-
-# --- fixed table layout for print -------------------------------------------------------------
-#: Text width of an A4 page at our margins (180 mm), in ems of the 8.5 pt print table font.
-PRINT_TABLE_EM = 60.0
-_CELL_PAD_EM = 2.3  # 10 px padding on each side, plus a little slack so no estimate runs short
-_NARROW = frozenset(",.:;'|!iljtf()[] ")
-_BROAD = frozenset("MWmw%@")
-_TABLE = re.compile(r'<table class="cc-table">(.*?)</table>', re.S)
-_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
-_CELL = re.compile(r'<t([hd]) class="([^"]*)">([^<]*)</t[hd]>')
-
-
-def _text_em(text: str, bold: bool = False) -> tuple[float, float]:
-    """(width of the text on one line, width of its longest unbreakable piece), in ems."""
-    total = longest = word = 0.0
-    for ch in html.unescape(text):
-        if unicodedata.east_asian_width(ch) in "WFA":
-            width, breakable = 1.0, True
-        else:
-            width, breakable = (0.3 if ch in _NARROW else 0.95 if ch in _BROAD else 0.6), ch == " "
-        total += width
-        word = 0.0 if breakable else word + width
-        longest = max(longest, width if breakable else word)
-    scale = 1.06 if bold else 1.0
-    return total * scale, longest * scale
-
-
-def _column_widths(body: str) -> list[float] | None:
-    """Column widths in ems for one fmt.table body, or None to leave the table to WeasyPrint."""
-    rows = [_CELL.findall(r) for r in _ROW.findall(body)]
-    if not rows or not rows[0] or any(len(r) != len(rows[0]) for r in rows):
-        return None  # colspans ("no data") or foreign markup: automatic layout
-    rigid, want, least = [], [], []
-    for j in range(len(rows[0])):
-        cells = [r[j] for r in rows]
-        head = max((_text_em(t, bold=True)[0] for kind, _, t in cells if kind == "h"), default=0.0)
-        sizes = [_text_em(t) for kind, _, t in cells if kind == "d"]
-        wraps = not any(c in cells[-1][1].split() for c in ("num", "nw"))
-        full = max([head, *(w for w, _ in sizes)]) + _CELL_PAD_EM
-        rigid.append(not wraps)
-        want.append(full)
-        least.append(full if not wraps else max([head, *(p for _, p in sizes)]) + _CELL_PAD_EM)
-    if sum(want) <= PRINT_TABLE_EM:
-        return want
-    room = PRINT_TABLE_EM - sum(least)
-    slack = sum(w - m for w, m, r in zip(want, least, rigid, strict=True) if not r)
-    if room < 0 or slack <= 0:
-        return None
-    return [w if r else m + (w - m) * room / slack for w, m, r in zip(want, least, rigid, strict=True)]
-
-
-def fixed_tables(page: str) -> str:
-    """Report tables with `table-layout: fixed` and column widths estimated from their text.
-
-    Printing-only: WeasyPrint's automatic table layout lays every cell out twice (minimum and
-    maximum width) before the real layout: about 15 % of a branch plan's PDF time. Widths here
-    follow the same rules (numbers and short text never wrap, long text wraps), from character
-    widths of the CJK font, so the printed table looks the same.
-    """
-    def fix(match: re.Match[str]) -> str:
-        body = match.group(1)
-        widths = _column_widths(body)
-        if widths is None:
-            return match.group(0)
-        cols = "".join(f'<col style="width:{w:.2f}em">' for w in widths)
-        body = body.replace("<thead>", f"<colgroup>{cols}</colgroup><thead>", 1)
-        return f'<table class="cc-table" style="table-layout:fixed;width:{sum(widths):.2f}em">{body}</table>'
-
-    return _TABLE.sub(fix, page)
 
 
 def warm_converters(formats: Iterable[str] = FORMATS) -> None:

@@ -1,0 +1,125 @@
+"""toolkit.engine.pdf: the PDF made in a forked child is the PDF made in this process, and the
+child's failures reach the caller as this process's exceptions, leaving no process behind."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import threading
+from pathlib import Path
+
+import psutil
+import pytest
+from pypdf import PdfReader
+
+from toolkit.engine import pdf
+
+PAGE = ("<html><head><style>@page { size: A4; @bottom-center { content: counter(page) } }</style></head>"
+        "<body><h2>客户分层</h2><p>金融资产 1,234,567.89 元</p>"
+        "<table class=\"cc-table\"><thead><tr><th class=\"txt\">层级</th><th class=\"num\">客户数</th></tr></thead>"
+        "<tbody><tr><td class=\"txt\">理财客户</td><td class=\"num\">1,024</td></tr></tbody></table>"
+        "<p style=\"page-break-before: always\">第二页</p></body></html>")
+
+
+def _text(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def _children() -> set[int]:
+    """This process's descendants (other tests' kernel templates may be among them)."""
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
+@pytest.fixture
+def no_new_process():
+    """The test leaves no process of its own behind."""
+    before = _children()
+    yield
+    assert _children() <= before
+
+
+@pytest.fixture(autouse=True)
+def _forking(monkeypatch):
+    """Tests elsewhere in the run may leave daemon threads alive: decide by the test's own threads."""
+    monkeypatch.setattr(pdf.threading, "active_count", lambda: 1 + _others[0])
+
+
+_others = [0]
+_REAL_COUNT = threading.active_count
+
+
+def test_fork_only_when_alone_on_linux(monkeypatch):
+    assert pdf._fork_safe()
+    _others[0] = 1
+    try:
+        assert not pdf._fork_safe()
+    finally:
+        _others[0] = 0
+    monkeypatch.setenv("CLIENTCARE_PDF_FORK", "0")
+    assert not pdf._fork_safe()
+
+
+def test_forked_pdf_equals_the_in_process_one(tmp_path, monkeypatch, no_new_process):
+    forked = pdf.html_to_pdf(PAGE, tmp_path / "forked.pdf")
+    monkeypatch.setenv("CLIENTCARE_PDF_FORK", "0")
+    assert not pdf._fork_safe()
+    here = pdf.html_to_pdf(PAGE, tmp_path / "here.pdf")
+    assert len(PdfReader(forked).pages) == 2
+    assert _text(forked) == _text(here)
+    assert "1,234,567.89" in _text(forked)[0] and "理财客户" in _text(forked)[0]
+
+
+def test_no_fork_while_another_thread_runs(tmp_path, monkeypatch):
+    forks = []
+    monkeypatch.setattr(pdf, "_write_in_child", lambda page, path: forks.append(path))
+    monkeypatch.setattr(pdf.threading, "active_count", _REAL_COUNT)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        pdf.html_to_pdf(PAGE, tmp_path / "threaded.pdf")
+    finally:
+        stop.set()
+        other.join()
+    monkeypatch.setattr(pdf.threading, "active_count", lambda: 1)
+    assert forks == [] and (tmp_path / "threaded.pdf").is_file()
+    pdf.html_to_pdf(PAGE, tmp_path / "alone.pdf")
+    assert forks == [tmp_path / "alone.pdf"]
+
+
+def test_an_os_error_in_the_child_keeps_its_errno(tmp_path, no_new_process):
+    """A full or read-only disk must still read as the machine's problem (EnvironmentProblem.of)."""
+    with pytest.raises(FileNotFoundError) as caught:
+        pdf.html_to_pdf(PAGE, tmp_path / "missing" / "x.pdf")
+    assert caught.value.errno == errno.ENOENT
+    assert caught.value.filename == str(tmp_path / "missing" / "x.pdf")
+
+
+def test_the_childs_exception_is_raised_here(tmp_path, monkeypatch, no_new_process):
+    def broken(page: str, path: Path) -> None:
+        raise ValueError("bad page")
+
+    monkeypatch.setattr(pdf, "_write_pdf", broken)
+    with pytest.raises(ValueError, match="bad page"):
+        pdf.html_to_pdf(PAGE, tmp_path / "x.pdf")
+
+    class OddError(Exception):
+        pass
+
+    def odd(page: str, path: Path) -> None:
+        raise OddError("not a built-in")
+
+    monkeypatch.setattr(pdf, "_write_pdf", odd)
+    with pytest.raises(RuntimeError, match="OddError: not a built-in"):
+        pdf.html_to_pdf(PAGE, tmp_path / "x.pdf")
+
+
+def test_a_child_killed_mid_print_is_a_failure_not_a_hang(tmp_path, monkeypatch, no_new_process):
+    def killed(page: str, path: Path) -> None:
+        path.write_bytes(b"%PDF-half")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(pdf, "_write_pdf", killed)
+    with pytest.raises(RuntimeError, match=r"ended abnormally \(signal 9\)"):
+        pdf.html_to_pdf(PAGE, tmp_path / "x.pdf")
