@@ -123,3 +123,26 @@ def test_a_child_killed_mid_print_is_a_failure_not_a_hang(tmp_path, monkeypatch,
     monkeypatch.setattr(pdf, "_write_pdf", killed)
     with pytest.raises(RuntimeError, match=r"ended abnormally \(signal 9\)"):
         pdf.html_to_pdf(PAGE, tmp_path / "x.pdf")
+
+
+def test_weasyprint_is_imported_without_starting_a_process():
+    """cffi's library search ran ldconfig, gcc and ld about fifty times at every import (0.15 s)."""
+    import subprocess
+    import sys
+
+    probe = ("import subprocess, sys\n"
+             "started = []\n"
+             "real = subprocess.Popen.__init__\n"
+             "def spy(self, args, *a, **k):\n"
+             "    started.append(args)\n"
+             "    real(self, args, *a, **k)\n"
+             "subprocess.Popen.__init__ = spy\n"
+             "from toolkit.engine.pdf import weasyprint, _font_config\n"
+             "weasyprint(); _font_config()\n"
+             "import ctypes.util\n"
+             "assert ctypes.util.find_library.__module__ == 'ctypes.util'  # the search is back\n"
+             "print(len(started), weasyprint().__version__)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         cwd=Path(pdf.__file__).parents[2])
+    count, version = out.stdout.split()
+    assert count == "0" and version

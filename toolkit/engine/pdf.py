@@ -30,7 +30,34 @@ log = logging.getLogger(__name__)
 
 
 @functools.cache
+def weasyprint() -> Any:
+    """The weasyprint module, imported without the library search it would start.
+
+    WeasyPrint opens each of its seven C libraries by trying the names of several platforms in
+    turn; on Linux the first three of each miss, and cffi asks `ctypes.util.find_library` about
+    every miss, which runs ldconfig, gcc and ld: about fifty processes and 0.15 s at every import
+    (a worker, a command, a proposal's cold start). The names that work here are the sonames
+    dlopen resolves by itself, so the search is switched off while it imports. Where that leaves a
+    library unfound (a platform that needs the search), it is imported again with the search."""
+    import ctypes.util
+
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint as module
+    except OSError:
+        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+        ctypes.util.find_library = search
+        import weasyprint as module
+    finally:
+        ctypes.util.find_library = search
+    return module
+
+
+@functools.cache
 def _check_pdf_subsetter() -> None:
+    weasyprint()
     from weasyprint.text.ffi import harfbuzz_subset
 
     if harfbuzz_subset is None:
@@ -44,6 +71,7 @@ def _font_config() -> Any:
     document) builds a new Pango font map, which loads and measures the CJK fonts again: about
     0.4 s of every branch plan's PDF. Our pages declare no web fonts (@font-face), so nothing in
     it depends on the document."""
+    weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
@@ -73,9 +101,7 @@ def html_to_pdf(page: str, path: Path) -> Path:
 
 
 def _write_pdf(page: str, path: Path) -> None:
-    import weasyprint
-
-    weasyprint.HTML(string=page).write_pdf(str(path), font_config=_font_config())
+    weasyprint().HTML(string=page).write_pdf(str(path), font_config=_font_config())
 
 
 def _fork_safe() -> bool:

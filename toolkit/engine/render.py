@@ -35,6 +35,7 @@ from toolkit.engine.pdf import (  # noqa: F401 - the printing step, re-exported
     _font_config,
     fixed_tables,
     html_to_pdf,
+    weasyprint,
 )
 from toolkit.engine.publish import atomic_write_bytes, make_staging, publish_dir
 
@@ -177,10 +178,8 @@ def _warm_converters(formats: tuple[str, ...]) -> None:
     try:
         _exporter()
         if "pdf" in formats:
-            import weasyprint
-
             _check_pdf_subsetter()
-            weasyprint.HTML(string='<p style="font-family:\'Noto Sans CJK SC\'">预热 warm-up 1,234</p>').write_pdf(
+            weasyprint().HTML(string='<p style="font-family:\'Noto Sans CJK SC\'">预热 warm-up 1,234</p>').write_pdf(
                 font_config=_font_config())
     except Exception:  # the real conversion will report whatever is wrong
         log.debug("converter warm-up failed", exc_info=True)
