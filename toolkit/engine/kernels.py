@@ -8,7 +8,9 @@ a kernel *forked* from it. That kernel is a new process in the state a cold kern
 its imports: no user namespace, no history, nothing executed, the same argv, environment, working
 folder and sys.path; only library modules are already in sys.modules, as after an IPython startup
 file that imports pandas. It runs one notebook and is shut down, so no state passes between
-reports. Executed notebooks are identical to a cold kernel's (tests/test_render.py checks).
+reports. A preload entry "module:function" also runs that function once (a module's `warm`): it
+fills the caches of pure functions every kernel would otherwise fill on its own (fonts measured for
+the first chart, the calendar's time zone), never anything of a report. Executed notebooks are identical to a cold kernel's (tests/test_render.py checks).
 
 Fork is POSIX-only; elsewhere, with CLIENTCARE_KERNEL_FORK=0, for a kernel spec that does not
 run this interpreter, or when the template cannot start, kernels start the usual way.
@@ -63,9 +65,12 @@ def _serve(requests: int, replies: int, preload: Sequence[str], parent: int | No
 
     from ipykernel import kernelapp  # noqa: F401
 
-    for name in preload:
+    for name in preload:  # "module", or "module:function" to run once after the import
+        module_name, _, function = name.partition(":")
         try:
-            importlib.import_module(name)
+            module = importlib.import_module(module_name)
+            if function:
+                getattr(module, function)()
         except Exception:  # the notebook will import it again and report the error properly
             log.debug("preload of %s failed", name, exc_info=True)
     signal.signal(signal.SIGCHLD, _reap)

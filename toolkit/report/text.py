@@ -12,6 +12,7 @@ hold `{placeholders}` filled by `say(key, language, **values)`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -93,9 +94,17 @@ def label(code: str, language: str = "zh") -> str:
 
 
 def words(prefix: str, language: str = "zh") -> dict[str, str]:
-    """Every entry under `prefix.` as {rest of key: text}, e.g. a table's column headers."""
-    col, start = _column(language), f"{prefix}."
-    return {key[len(start):]: entry[col] for key, entry in WORDS.items() if key.startswith(start)}
+    """Every entry under `prefix.` as {rest of key: text}, e.g. a table's column headers (a new dict
+    each call: callers may add to it)."""
+    return dict(_words(prefix, _column(language)))
+
+
+@functools.cache
+def _words(prefix: str, col: int) -> tuple[tuple[str, str], ...]:
+    """`words` of one prefix and column: the word tables are read-only, and a branch plan asks for
+    some prefixes dozens of times (each a pass over every key)."""
+    start = f"{prefix}."
+    return tuple((key[len(start):], entry[col]) for key, entry in WORDS.items() if key.startswith(start))
 
 
 def page_labels(language: str = "zh") -> Mapping[str, str]:

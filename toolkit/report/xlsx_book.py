@@ -35,6 +35,8 @@ FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "int": "0", "time": "hh:m
 def text_width(text: str) -> int:
     """Display width in Excel character units: CJK characters take two. Cached: a column repeats
     its tiers, names, districts and reasons row after row."""
+    if text.isascii():  # ids, dates, amounts: most cells
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
