@@ -34,8 +34,7 @@ PRELOAD = ("pandas", "pyarrow.parquet", "matplotlib.figure", "matplotlib_inline.
            "toolkit.inputs.tables", "toolkit.inputs.factfind", "toolkit.branch.plan", "toolkit.client.proposal",
            "toolkit.report.branch_sections", "toolkit.report.proposal_sections", "toolkit.report.network_sections",
            "toolkit.report.files", "toolkit.report.sources",
-           # ~0.3 CPU s less in every kernel: the first chart's fonts and the calendars' time zone
-           "toolkit.report.charts:warm", "toolkit.report.calendar_ics:warm")
+           "toolkit.report.calendar_ics:warm")  # the calendars' time zone, built once for all kernels
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 BRANCH_FILES = ("branch_plan.html", "branch_plan.pdf", "branch_plan.ipynb", "summary.json", "visits.xlsx",
                 "visits.ics", "forum_invitees.xlsx")

@@ -101,16 +101,6 @@ def to_png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def warm() -> None:
-    """Draw one small chart with Chinese text and numbers (a kernel template does, once for all its
-    kernels): matplotlib finds and measures its fonts on the first chart a process draws."""
-    fig = _figure(1.0, 2.0)
-    ax = fig.add_subplot()
-    ax.bar([0, 1], [1.5, 2.0])
-    ax.set_title("客户分层 1,234.5")
-    to_png(fig)
-
-
 def _figure(height: float, width: float = WIDTH) -> Figure:
     setup()
     _register_notebook_display()
