@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
@@ -364,3 +365,23 @@ def test_pdf_relative_links_stay_relative(tmp_path):
     uris = [annot.get_object()["/A"]["/URI"] for page in PdfReader(dest / "network.pdf").pages
             for annot in page.get("/Annots", []) if "/A" in annot.get_object()]
     assert uris == ["B001/branch_plan.html"]
+
+
+def test_work_list_excerpts_are_on_screen_and_their_note_in_print(tmp_path):
+    """fmt.work_list: the HTML shows the excerpt under its heading (and in the contents); the PDF
+    (print) shows the note in their place, and its contents have no line for the hidden heading."""
+    from toolkit.report.fmt import heading, table, work_list
+
+    rows = pd.DataFrame({"client_id": ["0010000001", "0010000002"], "name": ["张*三", "李*"]})
+    excerpt = work_list("拜访日程（前 2 条）", table(rows, language="zh", max_rows=2),
+                        "拜访日程共 647 条，打印版不列出：完整名单见 visits.xlsx。")
+    nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+                             new_code_cell("", outputs=[new_output("display_data", data={"text/html": str(heading("六、上门拜访计划"))}),
+                                                        new_output("display_data", data={"text/html": str(excerpt)})])])
+    page = render.notebook_html(nb, title="t", labels=page_labels("zh"))
+    assert "0010000001" in page and "拜访日程（前 2 条）" in page and "共 647 条" in page
+    assert re.search(r'<li class="cc-screen-only"><a href="#sec-2">拜访日程（前 2 条）</a></li>', page)
+    render.html_to_pdf(page, tmp_path / "plan.pdf")
+    printed = "".join(p.extract_text() for p in PdfReader(tmp_path / "plan.pdf").pages)
+    assert "共 647 条" in printed and "上门拜访计划" in printed
+    assert "0010000001" not in printed and "前 2 条" not in printed

@@ -112,14 +112,16 @@ def _exporter() -> Any:
 
 def _toc_and_ids(body: str, toc_title: str) -> tuple[str, str]:
     """Give every h2/h3 a stable id and build the nested table of contents from them."""
-    entries: list[tuple[int, str, str]] = []
+    entries: list[tuple[int, str, str, str]] = []
 
     def number(match: re.Match[str]) -> str:
         level, attrs, inner = int(match.group(1)), match.group(2) or "", match.group(3)
         anchor = f"sec-{len(entries) + 1}"
         # The heading's text, re-escaped: stripping tags from markup cannot be trusted to leave text.
         words = html.unescape(" ".join(_TAG.sub("", inner).split()))
-        entries.append((level, anchor, html.escape(words, quote=False)))
+        # A heading shown on screen only (a work list's excerpt) has its contents line on screen only.
+        only = ' class="cc-screen-only"' if "cc-screen-only" in attrs else ""
+        entries.append((level, anchor, html.escape(words, quote=False), only))
         return f'<h{level}{_ID_ATTR.sub("", attrs)} id="{anchor}">{inner}</h{level}>'
 
     body = _HEADING.sub(number, body)
@@ -127,7 +129,7 @@ def _toc_and_ids(body: str, toc_title: str) -> tuple[str, str]:
         return body, ""
     parts = [f'<nav class="cc-toc"><div class="cc-toc-title">{html.escape(toc_title)}</div><ol>']
     open_sub = False
-    for i, (level, anchor, text) in enumerate(entries):
+    for i, (level, anchor, text, only) in enumerate(entries):
         if level == 3 and not open_sub and i > 0:
             parts[-1] = parts[-1].removesuffix("</li>")
             parts.append("<ol>")
@@ -135,7 +137,7 @@ def _toc_and_ids(body: str, toc_title: str) -> tuple[str, str]:
         elif level == 2 and open_sub:
             parts.append("</ol></li>")
             open_sub = False
-        parts.append(f'<li><a href="#{anchor}">{text}</a></li>')
+        parts.append(f'<li{only}><a href="#{anchor}">{text}</a></li>')
     if open_sub:
         parts.append("</ol></li>")
     parts.append("</ol></nav>")

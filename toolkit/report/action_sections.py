@@ -26,7 +26,17 @@ from toolkit.report.actions_text import (
     unscheduled_reasons,
     visit_reasons,
 )
-from toolkit.report.fmt import bullet_list, callout, heading, integer, key_figures, money, paragraph, table
+from toolkit.report.fmt import (
+    bullet_list,
+    callout,
+    heading,
+    integer,
+    key_figures,
+    money,
+    paragraph,
+    table,
+    work_list,
+)
 from toolkit.report.privacy import mask_frame
 from toolkit.report.text import label, say, say_notice, words
 
@@ -108,9 +118,11 @@ def visits(plan: Any) -> list[Any]:
         when = sched["date"].dt.strftime("%m-%d") + " " + sched["start"].dt.strftime("%H:%M").fillna("")
         shown = _private(plan, sched).assign(reason_text=visit_reasons(sched, lang), visitor=sched["staff_name"],
                                              when=when.str.strip())
-        out += [heading(a["schedule"].format(n=list_rows(plan)), 3),
-                table(shown, columns=["when", "visitor", "client_id", "name", "aum", "district", "reason_text"],
-                      money=("aum",), labels=_cols(plan), language=lang, max_rows=list_rows(plan))]
+        out.append(work_list(
+            a["schedule"].format(n=list_rows(plan)),
+            table(shown, columns=["when", "visitor", "client_id", "name", "aum", "district", "reason_text"],
+                  money=("aum",), labels=_cols(plan), language=lang, max_rows=list_rows(plan)),
+            a["schedule_print"].format(total=integer(len(shown)))))
     if len(unsched):
         out += [heading(a["unscheduled_list"], 3),
                 table(_private(plan, unsched).assign(reason_text=unscheduled_reasons(unsched, lang)),
@@ -138,10 +150,11 @@ def greetings(plan: Any) -> list[Any]:
     # Gifts first (they need buying and carrying), then by date.
     order = g.assign(_sms=g["action"] != "flowers_or_gift").sort_values(["_sms", "date", "client_id"],
                                                                        kind="mergesort")
-    out += [heading(a["greet_list"].format(n=list_rows(plan)), 3),
-            table(_private(plan, order).assign(text=greeting_texts(order, lang)),
-                  columns=["date", "client_id", "name", "text"], labels=_cols(plan), language=lang,
-                  max_rows=list_rows(plan))]
+    out.append(work_list(a["greet_list"].format(n=list_rows(plan)),
+                         table(_private(plan, order).assign(text=greeting_texts(order, lang)),
+                               columns=["date", "client_id", "name", "text"], labels=_cols(plan), language=lang,
+                               max_rows=list_rows(plan)),
+                         a["greet_print"].format(total=integer(len(order)))))
     return out
 
 
@@ -178,9 +191,11 @@ def forum(plan: Any) -> list[Any]:
                 heading(a["hosts"], 3),
                 table(f.hosts, columns=["name", "role", "invitees"], codes=("role",), int_cols=("invitees",),
                       labels=_cols(plan), language=lang),
-                heading(a["invitee_list"].format(n=list_rows(plan)), 3),
-                table(_private(plan, f.invitees), columns=["client_id", "name", "tier", "aum", "staff_name"],
-                      money=("aum",), codes=("tier",), labels=_cols(plan), language=lang, max_rows=list_rows(plan))]
+                work_list(a["invitee_list"].format(n=list_rows(plan)),
+                          table(_private(plan, f.invitees), columns=["client_id", "name", "tier", "aum", "staff_name"],
+                                money=("aum",), codes=("tier",), labels=_cols(plan), language=lang,
+                                max_rows=list_rows(plan)),
+                          a["invitee_print"].format(total=integer(len(f.invitees))))]
     for s in p.salons:
         out += salon(plan, s)
     return out

@@ -26,6 +26,7 @@ from toolkit.report.fmt import (
     money_short,
     paragraph,
     table,
+    work_list,
 )
 from toolkit.report.privacy import mask_frame
 from toolkit.report.text import label, say, words
@@ -101,10 +102,12 @@ def corporate(plan: BranchPlan) -> list[Any]:
     if len(p.contacts):
         shown = p.contacts.assign(staff=staff_label(p.contacts["staff_name"], p.contacts["staff_id"]),
                                   role=coded(p.contacts["contact_role"], "role", lang))
-        out += [heading(say("practice.contacts", lang, n=list_rows(plan)), 3),
-                table(shown, columns=["date", "staff", "role", "client_id", "name", "corporate_class", "number"],
-                      codes=("corporate_class",), int_cols=("number",), labels=cols, language=lang,
-                      max_rows=list_rows(plan))]
+        out.append(work_list(
+            say("practice.contacts", lang, n=list_rows(plan)),
+            table(shown, columns=["date", "staff", "role", "client_id", "name", "corporate_class", "number"],
+                  codes=("corporate_class",), int_cols=("number",), labels=cols, language=lang,
+                  max_rows=list_rows(plan)),
+            say("practice.contacts_print", lang, total=integer(len(shown)))))
     out.append(heading(t["shortfall"], 3))
     if p.shortfall.empty:
         out.append(paragraph(t["shortfall_none"]))
@@ -165,10 +168,11 @@ def maturities(plan: BranchPlan) -> list[Any]:
             heading(t["by_tier"], 3),
             table(by_tier, columns=["tier", "count", "amount"], codes=("tier",), int_cols=("count",),
                   money=("amount",), labels=cols, language=lang),
-            heading(say("practice.maturity_list", lang, n=list_rows(plan)), 3),
-            table(shown, columns=["contact", "maturity_date", "client_id", "name", "maintainer", "product",
-                                  "amount", "suggestion"], money=("amount",), labels=cols, language=lang,
-                  max_rows=list_rows(plan))]
+            work_list(say("practice.maturity_list", lang, n=list_rows(plan)),
+                      table(shown, columns=["contact", "maturity_date", "client_id", "name", "maintainer", "product",
+                                            "amount", "suggestion"], money=("amount",), labels=cols, language=lang,
+                            max_rows=list_rows(plan)),
+                      say("practice.maturity_print", lang, total=integer(len(shown))))]
     return out
 
 
@@ -193,11 +197,12 @@ def assessments(plan: BranchPlan) -> list[Any]:
     out += [heading(t["by_staff"], 3),
             table(grid, int_cols=(*status_cols, "clients"), labels={**_cols(plan), **{c: c for c in status_cols}},
                   language=lang, max_rows=list_rows(plan)),
-            heading(say("practice.assess_list", lang, n=list_rows(plan)), 3),
-            table(_private(plan, per), columns=["maintainer", "priority", "client_id", "name", "tier", "aum",
-                                                "risk_level", "risk_assessed_on", "expires_on", "status"],
-                  int_cols=("priority",), money=("aum",), codes=("tier", "risk_level"), labels=_cols(plan),
-                  language=lang, max_rows=list_rows(plan))]
+            work_list(say("practice.assess_list", lang, n=list_rows(plan)),
+                      table(_private(plan, per), columns=["maintainer", "priority", "client_id", "name", "tier", "aum",
+                                                          "risk_level", "risk_assessed_on", "expires_on", "status"],
+                            int_cols=("priority",), money=("aum",), codes=("tier", "risk_level"), labels=_cols(plan),
+                            language=lang, max_rows=list_rows(plan)),
+                      say("practice.assess_print", lang, total=integer(len(per))))]
     return out
 
 
@@ -216,11 +221,12 @@ def targets(plan: BranchPlan) -> list[Any]:
     shown = p.targets.assign(status=coded(p.targets["status"], "status", lang),
                              basis=coded(p.targets["basis"], "basis", lang),
                              maintainer=staff_label(p.targets["maintainer_id"].map(names), p.targets["maintainer_id"]))
-    out += [heading(say("practice.targets_list", lang, n=list_rows(plan)), 3),
-            table(_private(plan, shown), columns=["maintainer", "client_id", "name", "status", "aum",
-                                                  "net_assets", "branch_share", "gap"],
-                  money=("aum", "net_assets", "gap"), pct=("branch_share",), codes=("tier",), labels=_cols(plan),
-                  language=lang, max_rows=list_rows(plan))]
+    out.append(work_list(say("practice.targets_list", lang, n=list_rows(plan)),
+                         table(_private(plan, shown), columns=["maintainer", "client_id", "name", "status", "aum",
+                                                               "net_assets", "branch_share", "gap"],
+                               money=("aum", "net_assets", "gap"), pct=("branch_share",), codes=("tier",),
+                               labels=_cols(plan), language=lang, max_rows=list_rows(plan)),
+                         say("practice.targets_print", lang, total=integer(len(shown)))))
     return out
 
 
