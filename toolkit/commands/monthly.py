@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -205,8 +206,6 @@ def write_network(books: Sequence[tuple[BranchParams, BranchInputs]], period: st
 
     network.xlsx and network.json are written while the notebook's kernel runs (a thread: the
     notebook's client mostly waits on the kernel), so the user waits for the longer of the two."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from toolkit.branch import network_kpi
     from toolkit.engine.lifecycle import work_dir
     from toolkit.engine.publish import publish_files
@@ -229,14 +228,29 @@ def write_network(books: Sequence[tuple[BranchParams, BranchInputs]], period: st
             data.with_name("trend.png").write_bytes(trend_png)
         beside = work / "tables"  # render_notebook owns `stage`
         beside.mkdir()
-        with ThreadPoolExecutor(1, thread_name_prefix="clientcare-network-files") as pool:
-            tables = pool.submit(lambda: [network_files.write_network_xlsx(view, beside / "network.xlsx", language),
-                                          network_files.write_network_json(view, beside / "network.json")])
+        tables: dict[str, Any] = {}
+
+        def write_tables() -> None:
+            try:
+                tables["files"] = [network_files.write_network_xlsx(view, beside / "network.xlsx", language),
+                                   network_files.write_network_json(view, beside / "network.json")]
+            except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread below
+                tables["error"] = exc
+
+        # A thread of its own, not a pool's: it ends with its work, usually long before the PDF, which
+        # is then printed in a forked child (toolkit.engine.pdf: only in a single-threaded process).
+        writer = threading.Thread(target=write_tables, name="clientcare-network-files", daemon=True)
+        writer.start()
+        try:
             files = render_notebook(notebook_path("network"), values, stage, "network", formats=formats,
                                     language=language, timeout=timeout, failed_dir=failed / "_network",
                                     title=say("title.network", lang), labels=page_labels(lang),
                                     subtitle=say("title.network_sub", lang, period=period))
-            files += tables.result()
+        finally:
+            writer.join()
+        if "error" in tables:
+            raise tables["error"]
+        files += tables["files"]
         written = publish_files(files, period_dir)
     with contextlib.suppress(OSError):
         failed.rmdir()  # only if empty: an earlier failure of the comparison was resolved
