@@ -10,7 +10,7 @@ each run a fresh process, medians):
    Target: ≤ 1.5× the own-rows time. Peak memory of the one-branch runs: target ≤ 500 MiB.
 2. the whole network: `clientcare profile PARAMS --network`'s API, `network_profile` (both snapshots
    loaded with only the columns the comparison reads, `analytics.NETWORK_COLUMNS`, every cell of those
-   checked; the staff list; `analyse_network`; the ranking) — against a DuckDB query computing the same
+   checked; `analyse_network`; the ranking) — against a DuckDB query computing the same
    tiers and KPIs from the same parquet files (`NETWORK_SQL`, no checks). Target: within 2×. The two
    results are compared branch by branch before anything is timed.
 
@@ -295,7 +295,7 @@ def report(args: argparse.Namespace, folder: Path, built: float) -> None:
         "| whole network, every branch's tiers and KPIs | wall | target |",
         "|---|---|---|",
         "| ours: `network_profile` (`clientcare profile --network`: only the columns it reads, every cell of those "
-        f"checked; staff; ranking) | {ours_net:.2f} s "
+        f"checked; ranking) | {ours_net:.2f} s "
         f"(CPU {statistics.median(r['cpu_s'] for r in network['ours']):.2f} s) | ≤ {TARGET_ANCHOR}× DuckDB |",
         f"| DuckDB: `NETWORK_SQL` on the same files (no checks) | {duck_net:.2f} s | |",
         f"| ratio | {ours_net / duck_net:.2f}× | |",
