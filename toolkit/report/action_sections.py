@@ -127,7 +127,8 @@ def visits(plan: Any) -> list[Any]:
         out += [heading(a["unscheduled_list"], 3),
                 table(_private(plan, unsched).assign(reason_text=unscheduled_reasons(unsched, lang)),
                       columns=["client_id", "name", "aum", "staff_name", "reason_text"],
-                      money=("aum",), labels=_cols(plan), language=lang, max_rows=list_rows(plan))]
+                      money=("aum",), labels=_cols(plan), language=lang, max_rows=list_rows(plan),
+                      full_list=say("plan.sheet_of_visits", lang, sheet=say("worklist.unscheduled", lang)))]
     return out
 
 
