@@ -44,73 +44,8 @@ from toolkit.inputs.readers import (
     read_parquet_client,
     read_raw,
 )
+from toolkit.inputs.rules import all_pass, pandera_schema
 from toolkit.inputs.stacked import read_parquet_stacked
-
-
-# --- validation with pandera -----------------------------------------------------------------
-def _column_checks(col: Column, parsed: ParsedFrame) -> list[pa.Check]:
-    def check(rule: Callable[[ParsedColumn], np.ndarray | pd.Series], error: str,
-              nulls_pass: bool = True) -> pa.Check:
-        return pa.Check(lambda s: parsed.verdict(s, rule, nulls_pass), error=error, ignore_na=False)
-
-    checks: list[pa.Check] = []
-    if col.required:
-        checks.append(check(lambda p: ~p.blank, "a value is required here", nulls_pass=False))
-    if col.kind == "date":
-        checks.append(check(lambda p: p.blank | p.date.notna().to_numpy(), f"expected {col.describe()}"))
-        if col.not_after:
-            checks.append(check(_not_after(col.not_after, parsed), _later_text(col)))
-    elif col.kind in ("amount", "int", "fraction"):
-        checks.append(check(lambda p: p.blank | p.number.notna().to_numpy(), f"expected {col.describe()}"))
-        if col.kind in ("amount", "int"):
-            checks.append(check(lambda p: ~(p.number < 0).to_numpy(), f"negative; expected {col.describe()}"))
-        if col.kind == "int":
-            checks.append(check(lambda p: p.blank | (p.number.isna() | (p.number % 1 == 0)).to_numpy(),
-                                f"expected {col.describe()}"))  # not a number at all: said once, above
-    elif col.kind == "enum" and col.vocabulary:
-        vocab = col.vocabulary
-        checks.append(check(lambda p: p.blank | p.known_word(vocab).to_numpy(), f"expected {col.describe()}"))
-    if col.unique:
-        checks.append(check(lambda p: p.blank | ~p.stripped.duplicated(keep=False).to_numpy(),
-                            "duplicate id; each value must appear once"))
-    return checks
-
-
-def _not_after(bound: str, parsed: ParsedFrame) -> Callable[[ParsedColumn], np.ndarray]:
-    """The rule "no later than `bound`" (a date column of the same row, or "today"); a blank or
-    unparseable date on either side passes (those are reported as such, or not at all)."""
-    def rule(p: ParsedColumn) -> np.ndarray:
-        dates = p.date.to_numpy()
-        if bound == "today":
-            latest = np.datetime64(pd.Timestamp.today().normalize().to_datetime64(), "ns")
-        elif bound in parsed.df.columns and len(parsed.df) == len(dates):
-            latest = parsed[bound].date.to_numpy()
-        else:
-            return np.ones(len(dates), dtype=bool)
-        return ~(dates > latest)  # NaT compares False
-    return rule
-
-
-def _later_text(col: Column) -> str:
-    if col.not_after == "today":
-        return "a date in the future; expected a date no later than today"
-    return f"later than this row's {col.not_after}; expected a date no later than it"
-
-
-def pandera_schema(table: Table, present: Iterable[str],
-                   parsed: ParsedFrame | None = None) -> pa.DataFrameSchema:
-    """The table's rules as a pandera schema over the raw cells, for the columns present.
-
-    `parsed` shares each column's parse between the checks (and with `coerce`); without it every
-    check parses the cells it is given.
-    """
-    present = set(present)
-    parsed = parsed if parsed is not None else ParsedFrame(pd.DataFrame())
-    return pa.DataFrameSchema(
-        {c.name: pa.Column(None, checks=_column_checks(c, parsed), nullable=True, required=False)
-         for c in table.columns if c.name in present},
-        strict=False,
-    )
 
 
 def _message(check: str, found: object) -> str:
@@ -126,6 +61,8 @@ _CASES = ["index", "column", "check", "failure_case"]
 def _failures(df: pd.DataFrame, table: Table, parsed: ParsedFrame) -> pd.DataFrame:
     """Every cell pandera rejects, as a frame (no Python object per cell): its row label (`index`),
     `column`, `check` (the rule's text) and `failure_case` (the cell)."""
+    if all_pass(df, table, parsed):
+        return pd.DataFrame(columns=_CASES)
     try:
         # The schema coerces nothing, so pandera's deep copy of every cell is not needed; it gets a
         # shallow copy, which pandera's schema registry may hold on to without keeping `df` alive.
