@@ -141,6 +141,8 @@ def test_weasyprint_is_imported_without_starting_a_process():
              "weasyprint(); _font_config()\n"
              "import ctypes.util\n"
              "assert ctypes.util.find_library.__module__ == 'ctypes.util'  # the search is back\n"
+             "from weasyprint.text import ffi\n"
+             "assert ffi.harfbuzz_subset is not None  # CJK subsets stay fast\n"
              "print(len(started), weasyprint().__version__)\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          cwd=Path(pdf.__file__).parents[2])

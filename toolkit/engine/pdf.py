@@ -38,20 +38,25 @@ def weasyprint() -> Any:
     every miss, which runs ldconfig, gcc and ld: about fifty processes and 0.15 s at every import
     (a worker, a command, a proposal's cold start). The names that work here are the sonames
     dlopen resolves by itself, so the search is switched off while it imports. Where that leaves a
-    library unfound (a platform that needs the search), it is imported again with the search."""
+    library unfound (a platform that needs the search, or HarfBuzz's subsetter found only by it), it
+    is imported again with the search."""
     import ctypes.util
 
     search = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
     try:
         import weasyprint as module
+        from weasyprint.text import ffi
+
+        complete = ffi.harfbuzz_subset is not None  # optional to WeasyPrint, essential to our CJK PDFs
     except OSError:
-        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
-            del sys.modules[name]
-        ctypes.util.find_library = search
-        import weasyprint as module
+        complete = False
     finally:
         ctypes.util.find_library = search
+    if not complete:
+        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+        import weasyprint as module
     return module
 
 
