@@ -170,3 +170,11 @@ def test_forum_workbook_without_a_forum_has_a_note(
     noted = load_workbook(write_forum_invitees_xlsx(tmp_path / "g.xlsx", None, language, note=note))
     assert noted.active["A2"].value == say_notice(note, language)
     assert "2026-06-01" in noted.active["A2"].value
+
+
+def test_amounts_are_written_to_the_fen():
+    """A client's AUM is a sum of asset lines: the cell holds 6326207.88, not 6326207.880000001."""
+    from toolkit.report.xlsx_book import cell_value
+
+    assert cell_value(1.1 + 2.2, "amount") == 3.3 and cell_value(6326207.880000001, "amount") == 6326207.88
+    assert cell_value(0.123456, "pct") == 0.123456  # fractions keep their digits
