@@ -115,6 +115,7 @@ def measure_breakdown(params_dir: Path, out: Path) -> dict[str, Any]:
     from pypdf import PdfReader
 
     from toolkit.commands import run as reports
+    from toolkit.engine import pdf as pdf_mod
     from toolkit.engine import render as render_mod
     from toolkit.inputs.books import branch_slices, load_branch_inputs, write_inputs
     from toolkit.inputs.params import load_branch_params
@@ -167,7 +168,7 @@ def measure_breakdown(params_dir: Path, out: Path) -> dict[str, Any]:
     page = (Path(runs[0]["folder"]) / "branch_plan.html").read_text(encoding="utf-8")
     cpu: dict[str, list[float]] = {"fixed": [], "auto": []}
     for _ in range(3):  # the two table layouts, alternating, in CPU seconds of this process
-        for layout, html in (("fixed", render_mod.fixed_tables(page)), ("auto", page)):
+        for layout, html in (("fixed", pdf_mod.fixed_tables(page)), ("auto", page)):
             begin = time.process_time()
             weasyprint.HTML(string=html).write_pdf()
             cpu[layout].append(time.process_time() - begin)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 import threading
 from pathlib import Path
@@ -148,3 +149,34 @@ def test_weasyprint_is_imported_without_starting_a_process():
                          cwd=Path(pdf.__file__).parents[2])
     count, version = out.stdout.split()
     assert count == "0" and version
+
+
+def _cc_table(head: list[tuple[str, str]], rows: list[list[str]]) -> str:
+    ths = "".join(f'<th class="{cls}">{text}</th>' for text, cls in head)
+    trs = "".join("<tr>" + "".join(f'<td class="{cls}">{v}</td>' for (_, cls), v in zip(head, row, strict=True))
+                  + "</tr>" for row in rows)
+    return f'<table class="cc-table"><thead><tr>{ths}</tr></thead><tbody>{trs}</tbody></table>'
+
+
+def test_fixed_tables_size_columns_from_their_text():
+    page = _cc_table([("客户数", "num"), ("层级", "txt nw")], [["1,234", "私行客户"], ["5", "财富客户"]])
+    fixed = pdf.fixed_tables(page)
+    # 客户数: 3 bold CJK = 3.18 em > "1,234" = 4 × 0.6 + 0.3 = 2.7 em; 私行客户 = 4 em; + 2.3 em padding each
+    assert '<table class="cc-table" style="table-layout:fixed;width:11.78em">' in fixed
+    assert '<colgroup><col style="width:5.48em"><col style="width:6.30em"></colgroup><thead>' in fixed
+    assert pdf.fixed_tables(fixed) == fixed  # already fixed tables are left alone
+
+
+def test_fixed_tables_squeeze_only_wrapping_text_to_the_page():
+    note = "到期未排入本月的原因说明" * 10  # 120 CJK characters: must wrap
+    fixed = pdf.fixed_tables(_cc_table([("金额", "num"), ("说明", "txt")], [["1,200.00万", note]]))
+    widths = [float(w) for w in re.findall(r'<col style="width:([\d.]+)em">', fixed)]
+    assert widths[0] == pytest.approx(7.5)  # the amount keeps its width: 6 digits, ',', '.', 万 = 5.2 em, + 2.3
+    assert sum(widths) == pytest.approx(pdf.PRINT_TABLE_EM)  # the text takes the rest of the line
+
+
+def test_fixed_tables_leave_colspans_and_other_tables_to_weasyprint():
+    empty = ('<table class="cc-table"><thead><tr><th class="txt nw">客户号</th></tr></thead><tbody>'
+             '<tr><td class="empty" colspan="1">无数据</td></tr></tbody></table>')
+    other = '<table class="dataframe"><tr><td>1</td></tr></table>'
+    assert pdf.fixed_tables(empty + other) == empty + other

@@ -76,7 +76,7 @@ def _rows_at(clients: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     return clients.iloc[rows]
 
 
-def _plain(value: Any, digits: int | None = None) -> Any:
+def json_value(value: Any, digits: int | None = None) -> Any:
     """A JSON-ready Python value: numpy scalars unwrapped, NaN/NA -> None, amounts rounded."""
     if value is None or (np.ndim(value) == 0 and pd.isna(value)):
         return None
@@ -126,8 +126,8 @@ class BranchAnalytics:
             "branch_id": self.branch_id,
             "period": self.period,
             "base_period": self.base_period,
-            "tiers": {t: {"clients": _plain(tiers.at[t, "current_clients"]),
-                          "aum": _plain(tiers.at[t, "current_aum"], 2)} for t in IN_SCOPE_TIERS},
+            "tiers": {t: {"clients": json_value(tiers.at[t, "current_clients"]),
+                          "aum": json_value(tiers.at[t, "current_aum"], 2)} for t in IN_SCOPE_TIERS},
             "kpi": {k: self.kpi[k] for k in KPI_KEYS},
             "watch": {"outflow": [str(x) for x in self.outflows["client_id"]],
                       "upgrade_candidates": [str(x) for x in self.upgrade_candidates["client_id"]]},
@@ -170,7 +170,7 @@ def analyse_branch(clients: pd.DataFrame, staff: pd.DataFrame, branch_id: str, p
     return BranchAnalytics(
         branch_id=branch_id, period=period, base_period=base_period, current_date=current_date,
         base_date=base_date, current=assignment.clients, base=base, assignment=assignment,
-        kpi={col: _plain(table.at[branch_id, col]) for col in table.columns},
+        kpi={col: json_value(table.at[branch_id, col]) for col in table.columns},
         staff_kpis=staff_kpis(base, followed, branch_staff, t),
         migration=None if base is None else migration_matrix(base, current, t),
         tiers=tier_table(base, current, t),

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit.base.schema import IN_SCOPE_TIERS
-from toolkit.branch.analytics import NETWORK_COLUMNS, analyse_network
+from toolkit.branch.analytics import NETWORK_COLUMNS, analyse_network, json_value
 from toolkit.branch.kpi import KPI_KEYS
 from toolkit.branch.ranking import RANK_COLUMNS, network_table
 from toolkit.inputs.params import BranchParams
@@ -45,20 +45,10 @@ def network_profile(params: BranchParams) -> pd.DataFrame:
     return table
 
 
-def _plain(value: Any) -> Any:
-    """A JSON value: NaN/NA -> None, numpy scalars -> int or float."""
-    if value is None or pd.isna(value):
-        return None
-    if isinstance(value, str):
-        return value
-    number = float(value)
-    return int(number) if pd.api.types.is_integer(value) else number
-
-
 def network_json(table: pd.DataFrame) -> dict[str, Any]:
     """`network_profile`'s table as `profile --network --json` writes it: period, base_period and one
     object per branch (best first) of plain numbers, null where a figure is unknown."""
     fields = [f for f in JSON_FIELDS if f in table.columns]
-    branches = [{f: _plain(row[f]) for f in fields} for row in table[fields].to_dict("records")]
+    branches = [{f: json_value(row[f]) for f in fields} for row in table[fields].to_dict("records")]
     return {"period": table.attrs.get("period"), "base_period": table.attrs.get("base_period"),
             "branches": branches}

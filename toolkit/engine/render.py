@@ -29,14 +29,7 @@ from typing import Any
 
 from toolkit.base.errors import EnvironmentProblem, RenderError
 from toolkit.base.ids import ensure_under
-from toolkit.engine.pdf import (  # noqa: F401 - the printing step, re-exported
-    PRINT_TABLE_EM,
-    _check_pdf_subsetter,
-    _font_config,
-    fixed_tables,
-    html_to_pdf,
-    weasyprint,
-)
+from toolkit.engine.pdf import _check_pdf_subsetter, _font_config, html_to_pdf, weasyprint
 from toolkit.engine.publish import atomic_write_bytes, make_staging, publish_dir
 
 log = logging.getLogger(__name__)

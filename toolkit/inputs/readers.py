@@ -276,9 +276,10 @@ def _parquet_columns(files: list[pq.ParquetFile], same_nulls: bool = False,
     opened without `pre_buffer`: it buffers a column's row groups ahead, 0.1–0.2 CPU s more here.
     Several files are read side by side, each by one thread at a time (Arrow decodes without the GIL)."""
     schema = files[0].schema_arrow
+    kept = schema.names if names is None else names
     columns = []
     with ThreadPoolExecutor(PARQUET_THREADS) as pool:
-        for name in schema.names if names is None else names:
+        for name in kept:
             read = partial(_read_column, name=name)
             parts = list(pool.map(read, files) if len(files) > 1 else map(read, files))
             kind = schema.field(name).type
@@ -288,7 +289,6 @@ def _parquet_columns(files: list[pq.ParquetFile], same_nulls: bool = False,
             columns.append(pyarrow.chunked_array([c for p in parts for c in p.chunks], type=parts[0].type)
                            .combine_chunks())
             del parts
-    kept = schema.names if names is None else names
     fields = [schema.field(name).with_type(c.type) for name, c in zip(kept, columns, strict=True)]
     return pyarrow.Table.from_arrays(columns, schema=pyarrow.schema(fields, metadata=schema.metadata))
 
