@@ -144,3 +144,15 @@ def test_tiers_partition_the_in_scope_clients(rows):
 @pytest.mark.parametrize("at", [dt.date(2026, 11, 30), pd.Timestamp("2026-11-30")])
 def test_age_at_accepts_a_scalar_date(at):
     assert age_at(pd.Series(pd.to_datetime(["1990-11-30"])), at).tolist() == [36]
+
+
+def _plain_age(born: dt.date, at: dt.date) -> int:
+    return at.year - born.year - ((at.month, at.day) < (born.month, born.day))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.dates(dt.date(1800, 1, 1), dt.date(2199, 12, 31)), min_size=1, max_size=30),
+       st.dates(dt.date(1850, 1, 1), dt.date(2250, 12, 31)))
+def test_age_at_agrees_with_calendar_arithmetic_inside_and_beyond_the_day_table(births, at):
+    ages = age_at(pd.Series(pd.to_datetime(births)), at)
+    assert ages.tolist() == [_plain_age(b, at) for b in births]

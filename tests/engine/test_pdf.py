@@ -180,3 +180,17 @@ def test_fixed_tables_leave_colspans_and_other_tables_to_weasyprint():
              '<tr><td class="empty" colspan="1">无数据</td></tr></tbody></table>')
     other = '<table class="dataframe"><tr><td>1</td></tr></table>'
     assert pdf.fixed_tables(empty + other) == empty + other
+
+
+def test_screen_only_elements_are_not_handed_to_weasyprint():
+    """A work list's excerpt (and its contents line) leaves the printed page whole, nested divs and
+    all; markup after it, and an element whose end is missing, stay as they are."""
+    excerpt = ('<h3 class="cc-screen-only" id="sec-2">拜访日程</h3><div class="cc-screen-only">'
+               '<div class="cc-table-wrap"><table><tr><td>0010000001</td></tr></table></div></div>')
+    page = (f'<ol><li><a href="#sec-1">一</a></li><li class="cc-screen-only"><a href="#sec-2">拜访日程</a></li></ol>'
+            f'<h2 id="sec-1">一</h2>{excerpt}<p class="cc-print-only">共 647 条</p><div>after</div>')
+    printed = pdf.without_screen_only(page)
+    assert printed == ('<ol><li><a href="#sec-1">一</a></li></ol><h2 id="sec-1">一</h2>'
+                       '<p class="cc-print-only">共 647 条</p><div>after</div>')
+    unclosed = '<div class="cc-screen-only"><div>a</div>'
+    assert pdf.without_screen_only(unclosed) == unclosed

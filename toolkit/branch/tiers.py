@@ -8,6 +8,7 @@ from `settings.Thresholds`, so a bank with other bands only changes its params f
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -22,8 +23,13 @@ _CODE = {t: i for i, t in enumerate(TIERS)}
 CardLevels = pd.Series | pd.Categorical | np.ndarray
 
 
+def _amounts(df: pd.DataFrame, col: str) -> np.ndarray:
+    """A column's amounts as float64 without a copy when it already is one (NaN where missing)."""
+    return df[col].to_numpy(dtype="float64", na_value=np.nan)
+
+
 def aum(df: pd.DataFrame) -> pd.Series:
-    """Personal financial assets (个人金融资产): the eight asset columns summed."""
+    """Personal financial assets (个人金融资产): the eight asset columns summed, a missing one as 0."""
     total = np.zeros(len(df), dtype="float64")
     for col in ASSET_COLUMNS:
         total += df[col].to_numpy(dtype="float64", na_value=0.0)
@@ -34,16 +40,32 @@ def products_held(df: pd.DataFrame) -> pd.Series:
     """How many of the ten product lines (assets, card spend, loans) hold a value > 0."""
     count = np.zeros(len(df), dtype="int64")
     for col in PRODUCT_LINES:
-        count += df[col].to_numpy(dtype="float64", na_value=0.0) > 0
+        count += _amounts(df, col) > 0  # NaN (missing) compares False
     return pd.Series(count, index=df.index, name="products_held")
+
+
+#: Days 1900-01-01 … 2200-12-31 (the years `inputs.cells.parse_date` accepts): their year and
+#: month*100+day are looked up, 4x faster than pandas' field accessors over a million birth dates.
+_FIRST_DAY = np.datetime64("1900-01-01", "D")
+
+
+@cache
+def _calendar() -> tuple[np.ndarray, np.ndarray]:
+    days = pd.date_range(_FIRST_DAY, "2200-12-31", freq="D")
+    return days.year.to_numpy(dtype="int64"), (days.month * 100 + days.day).to_numpy(dtype="int64")
 
 
 def _md_and_year(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Year and month*100+day of datetime64 values (NaT rows give an arbitrary value that callers mask)."""
-    idx = pd.DatetimeIndex(np.where(np.isnat(values), np.datetime64("2000-01-01", "ns"), values))
-    year = idx.year.to_numpy(dtype="int64")
-    md = idx.month.to_numpy(dtype="int64") * 100 + idx.day.to_numpy(dtype="int64")
-    return year, md
+    unknown = np.isnat(values)
+    offset = values.astype("datetime64[D]") - _FIRST_DAY
+    offset = np.where(unknown, 0, offset.view("int64"))
+    years, month_days = _calendar()
+    if len(offset) and (offset.min() < 0 or offset.max() >= len(years)):  # beyond the table: pandas
+        idx = pd.DatetimeIndex(np.where(unknown, np.datetime64("2000-01-01", "ns"), values))
+        return (idx.year.to_numpy(dtype="int64"),
+                idx.month.to_numpy(dtype="int64") * 100 + idx.day.to_numpy(dtype="int64"))
+    return years[offset], month_days[offset]
 
 
 def _datetimes(values: pd.Series | dt.date | pd.Timestamp | np.datetime64, n: int) -> np.ndarray:

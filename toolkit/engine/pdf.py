@@ -96,7 +96,7 @@ def html_to_pdf(page: str, path: Path) -> Path:
     branch's ~3 s PDF. The child gets a warm process (fonts loaded, imports done) for free, and
     its memory goes back to the system at once."""
     _check_pdf_subsetter()
-    printable = fixed_tables(page)
+    printable = fixed_tables(without_screen_only(page))
     if _fork_safe():
         _write_in_child(printable, path)
     else:
@@ -219,6 +219,36 @@ def _column_widths(body: str) -> list[float] | None:
     if room < 0 or slack <= 0:
         return None
     return [w if r else m + (w - m) * room / slack for w, m, r in zip(want, least, rigid, strict=True)]
+
+
+_SCREEN_ONLY = re.compile(r'<(div|h3|li)\b[^>]*\bclass="cc-screen-only"[^>]*>')
+
+
+def without_screen_only(page: str) -> str:
+    """The page without the elements it shows on screen only (`fmt.work_list`'s excerpts and their
+    contents lines), which print hides anyway (`display: none`).
+
+    WeasyPrint parses and styles a hidden element like any other before it lays nothing out: the
+    seven excerpts' 490 table cells were a quarter of a branch plan's cells and ~0.2 CPU s of its
+    PDF. Each element ends at its matching end tag (the toolkit's own markup; every input value in
+    it is escaped text); one whose end is not found is left for the stylesheet to hide."""
+    out, done = [], 0
+    for match in _SCREEN_ONLY.finditer(page):
+        if match.start() < done:
+            continue  # inside an element already removed
+        tag = match.group(1)
+        tokens = re.compile(rf"<(/?){tag}\b[^>]*>")
+        depth, end = 0, None
+        for token in tokens.finditer(page, match.start()):
+            depth += -1 if token.group(1) else 1
+            if depth == 0:
+                end = token.end()
+                break
+        if end is None:
+            continue
+        out.append(page[done:match.start()])
+        done = end
+    return "".join(out) + page[done:]
 
 
 def fixed_tables(page: str) -> str:

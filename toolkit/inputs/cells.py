@@ -52,6 +52,23 @@ def _blank_word_of_long_text(stripped: pd.Series) -> np.ndarray:
     return found
 
 
+def digits_only(text: pyarrow.Array | pyarrow.ChunkedArray) -> bool:
+    """Whether every present cell of Arrow text is one or more ASCII digits, read off its buffers
+    (no string built): a null may hold bytes, which then only make the answer False."""
+    if isinstance(text, pyarrow.ChunkedArray):
+        text = text.combine_chunks()
+    if len(text) == 0 or not (pyarrow.types.is_string(text.type) or pyarrow.types.is_large_string(text.type)):
+        return False
+    width = np.int64 if pyarrow.types.is_large_string(text.type) else np.int32
+    offsets = np.frombuffer(text.buffers()[1], dtype=width)[text.offset:text.offset + len(text) + 1]
+    lengths = np.diff(offsets)
+    present = ~np.asarray(text.is_null(), dtype=bool) if text.null_count else slice(None)
+    if not (lengths[present] > 0).all():
+        return False
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    return bool(((data - np.uint8(48)) <= 9).all())
+
+
 def blank(s: pd.Series) -> pd.Series:
     """True where a cell is empty (NaN, '', 'nan', '-' …)."""
     if not is_textual(s):
@@ -232,8 +249,15 @@ class ParsedColumn:
         return sample.nunique() >= WHOLE_COLUMN_DISTINCT * len(sample)
 
     @cached_property
+    def _plain_digits(self) -> bool:
+        """Whether a mostly distinct text column holds ASCII digits only (a bank's client numbers):
+        then stripping, blank words and Excel's '123.0' change nothing and those passes are skipped
+        (0.1 s of a 2,000,000-row book's client_id)."""
+        return self.textual and self._mostly_distinct and not self._categorical and digits_only(self._arrow)
+
+    @cached_property
     def stripped(self) -> pd.Series:
-        return self.string.str.strip()
+        return self.string if self._plain_digits else self.string.str.strip()
 
     @cached_property
     def missing(self) -> np.ndarray:
@@ -244,6 +268,8 @@ class ParsedColumn:
     @cached_property
     def blank(self) -> np.ndarray:
         if not self.textual:
+            return self.missing
+        if self._plain_digits:
             return self.missing
         if self._mostly_distinct:
             return self.missing | _blank_word_of_long_text(self.stripped)
@@ -278,7 +304,8 @@ class ParsedColumn:
     def _whole_arrow(self) -> pyarrow.ChunkedArray:
         """`parse_text` over the whole column in Arrow; the regex only where a '.0' occurs."""
         if self._text_arrow is None:
-            arrow = _whole_floats_as_ints(self.stripped).array.__arrow_array__()
+            text = self.stripped if self._plain_digits else _whole_floats_as_ints(self.stripped)
+            arrow = text.array.__arrow_array__()
             if self.blank.any():
                 arrow = pc.if_else(pyarrow.array(self.blank), pyarrow.scalar(None, arrow.type), arrow)
             self._text_arrow = arrow
