@@ -54,19 +54,24 @@ def _blank_word_of_long_text(stripped: pd.Series) -> np.ndarray:
 
 def digits_only(text: pyarrow.Array | pyarrow.ChunkedArray) -> bool:
     """Whether every present cell of Arrow text is one or more ASCII digits, read off its buffers
-    (no string built): a null may hold bytes, which then only make the answer False."""
-    if isinstance(text, pyarrow.ChunkedArray):
-        text = text.combine_chunks()
+    chunk by chunk (no string built, no copy): a null may hold bytes, which only make the answer False."""
+    chunks = text.chunks if isinstance(text, pyarrow.ChunkedArray) else [text]
     if len(text) == 0 or not (pyarrow.types.is_string(text.type) or pyarrow.types.is_large_string(text.type)):
         return False
     width = np.int64 if pyarrow.types.is_large_string(text.type) else np.int32
-    offsets = np.frombuffer(text.buffers()[1], dtype=width)[text.offset:text.offset + len(text) + 1]
-    lengths = np.diff(offsets)
-    present = ~np.asarray(text.is_null(), dtype=bool) if text.null_count else slice(None)
-    if not (lengths[present] > 0).all():
-        return False
-    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-    return bool(((data - np.uint8(48)) <= 9).all())
+    for chunk in chunks:
+        if len(chunk) == 0:
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+        lengths = np.diff(offsets)
+        if chunk.null_count:
+            lengths = lengths[~np.asarray(chunk.is_null(), dtype=bool)]
+        if len(lengths) and lengths.min() <= 0:
+            return False
+        data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]] if offsets[-1] else None
+        if data is not None and len(data) and (data.min() < 48 or data.max() > 57):
+            return False
+    return True
 
 
 def blank(s: pd.Series) -> pd.Series:
