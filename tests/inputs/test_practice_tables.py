@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from toolkit.base.errors import InputError
 from toolkit.commands.cli import app
-from toolkit.inputs.books import BranchInputs, branch_slice, read_inputs, write_inputs
+from toolkit.inputs.books import BranchInputs, branch_slice, branch_slices, read_inputs, write_inputs
 from toolkit.inputs.factfind_workbook import write_fact_find
 from toolkit.inputs.practices import load_corporate_clients, load_fact_find_assets, load_holdings
 
@@ -95,3 +97,24 @@ def test_a_bad_fact_find_is_reported_with_its_sheet_and_row(tmp_path: Path) -> N
     with pytest.raises(InputError) as exc:
         load_fact_find_assets([path])
     assert [(p.sheet, p.column) for p in exc.value.problems] == [("客户信息", "value")]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["C1", "C2", "C3", "007"]), st.sampled_from(["B001", "B002"])),
+                min_size=1, max_size=8),
+       st.lists(st.sampled_from(["C1", "C2", "C3", "C9", "007", "7"]), max_size=10))
+def test_branch_slices_take_the_rows_of_the_branchs_clients_as_a_text_match(book: list, held: list) -> None:
+    """Coded once for every branch, the practice rows are those whose client id (as text) is one
+    of the branch's clients', as matching each branch's set of ids gave."""
+    clients = pd.DataFrame(book, columns=["client_id", "branch_id"]).astype("str")
+    inputs = BranchInputs(
+        clients=clients, staff=pd.DataFrame({"staff_id": ["S1"]}), products=None,
+        activities=pd.DataFrame({"client_id": pd.Series(dtype=str)}),
+        corporate_clients=pd.DataFrame({"client_id": ["K1", "K2"], "branch_id": ["B001", "B002"]}),
+        holdings=pd.DataFrame({"client_id": held, "amount": range(len(held))}, dtype=object),
+        fact_find_assets=pd.DataFrame({"client_id": held[::-1]}, dtype=object))
+    for branch_id, part in branch_slices(inputs, ["B001", "B002", "B404"]):
+        ids = set(clients.loc[clients["branch_id"] == branch_id, "client_id"])
+        assert part.holdings["client_id"].tolist() == [c for c in held if c in ids]
+        assert part.fact_find_assets["client_id"].tolist() == [c for c in held[::-1] if c in ids]
+        assert part.corporate_clients["branch_id"].tolist() == ([branch_id] if branch_id != "B404" else [])
