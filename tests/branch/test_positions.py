@@ -44,3 +44,10 @@ def test_fixed_width_ids_take_the_digit_path(order: str):
     assert kpi._digit_positions(kpi._arrow_text(pd.Series(needles)), kpi._arrow_text(pd.Series(hay))) is not None
     assert kpi.positions(pd.Series(needles), pd.Series(hay)).tolist() == _by_text(list(needles), list(hay)).tolist()
     assert kpi.positions(pd.Series(["0001"]), pd.Series(["001", "1", "0001"])).tolist() == [2]  # widths differ
+
+
+def test_the_widest_digit_ids_read_as_their_numbers():
+    """18 digits, the widest read as numbers: '9' * 18 and '0' * 18 exactly (no int64 overflow)."""
+    numbers, width = kpi._digit_numbers(pa.array(["9" * 18, "0" * 18, "000000000000000123"], type=pa.large_string()))
+    assert width == 18 and numbers.tolist() == [999_999_999_999_999_999, 0, 123]
+    assert kpi._digit_numbers(pa.array(["1" * 19], type=pa.large_string())) is None

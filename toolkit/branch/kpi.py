@@ -104,12 +104,16 @@ def _digit_numbers(text: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int] |
     width = int(offsets[1] - offsets[0])
     if not 0 < width <= _MAX_DIGITS or not (np.diff(offsets) == width).all():
         return None
-    digits = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(-1, width) - np.uint8(48)
-    if (digits > 9).any():
+    digits = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(-1, width)
+    if len(digits) and (digits.min() < 48 or digits.max() > 57):  # not all '0'-'9'
         return None
+    # In place, digit by digit, and the '0's taken off once at the end: a million ids would
+    # otherwise allocate (and fault in) two fresh arrays per digit.
     number = np.zeros(len(text), dtype=np.int64)
     for column in digits.T:
-        number = number * 10 + column
+        number *= 10
+        number += column
+    number -= 48 * int("1" * width)
     return number, width
 
 

@@ -20,6 +20,7 @@ from toolkit.inputs.readers import (
     _unique_names,
     input_file_problem,
     parquet_names,
+    pre_buffer,
 )
 
 
@@ -39,7 +40,7 @@ def read_parquet_stacked(paths: list[Path], table: Table | None = None,
         for path in paths:
             if path.suffix.lower() != ".parquet" or input_file_problem(path) is not None:
                 return None
-            files.append(pq.ParquetFile(path, pre_buffer=False))
+            files.append(pq.ParquetFile(path, pre_buffer=pre_buffer(table)))
             _check_rows(path, files[-1].metadata.num_rows)
         keys = [_stacking_key(f.schema_arrow) for f in files]
         if not all(f.metadata.num_rows for f in files) or None in keys or len(set(keys)) != 1:
@@ -49,7 +50,7 @@ def read_parquet_stacked(paths: list[Path], table: Table | None = None,
         if dictionaries:
             for file in files:
                 file.close()
-            files = [pq.ParquetFile(path, read_dictionary=dictionaries, pre_buffer=False) for path in paths]
+            files = [pq.ParquetFile(path, read_dictionary=dictionaries, pre_buffer=pre_buffer(table)) for path in paths]
         stacked = _parquet_columns(files, same_nulls=True, names=names)
     except Exception:  # noqa: BLE001 - InputError or a corrupt file: read and reported on its own
         return None
