@@ -138,6 +138,16 @@ def test_visit_calendar_counts_visits_and_greys_days_off():
     assert [t.get_text() for t in holiday.axes[0].texts].count("休") == 10
 
 
+def test_working_days_before_the_hand_out_are_past_not_days_off():
+    """Handed out on Wednesday 4 Nov: Monday 2 and Tuesday 3 are greyed out, not marked 休 (the
+    visits already on them are still counted), and the rest days keep their mark."""
+    before = charts_branch.visit_calendar(SCHEDULE.iloc[2:], "2026-11", WORKDAYS, handed_out=dt.date(2026, 11, 4))
+    texts = [t.get_text() for t in before.axes[0].texts]
+    assert texts.count("休") == 9 and texts.count("2 次") == 1  # 3 Nov's two visits (the schedule's own)
+    grey = {mcolors.to_hex(p.get_facecolor()) for p in before.axes[0].patches[:2]}
+    assert grey == {"#f3f4f6"}  # Sunday 1 and Monday 2 (past, no visit)
+
+
 def test_balance_sheet_and_ratio_diagnosis_show_amounts_and_verdicts():
     bs = charts_client.balance_sheet({"liquid": 4e5, "financial": 2.1e6, "real": 6e6, "liabilities": 9e6})
     texts = " ".join(_texts(bs))

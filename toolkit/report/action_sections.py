@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.base.periods import month_end
+from toolkit.base.periods import month_end, month_start
 from toolkit.report import charts_branch as charts
 from toolkit.report.actions_text import (
     coverage_issues,
@@ -108,7 +108,8 @@ def visits(plan: Any) -> list[Any]:
                      (a["unscheduled"], integer(summary["due_unscheduled"]))]),
     ]
     out += [callout(say_notice(w, lang), "warn") for w in v.warnings]
-    out += [charts.visit_calendar(sched, month, workdays, lang)]
+    out += [charts.visit_calendar(sched, month, p.calendar.workdays(month_start(month), month_end(month)), lang,
+                                  handed_out=p.as_of)]
     if len(sched):
         out += [heading(a["per_staff"], 3),
                 table(staff_load(plan).rename(columns={"staff_name": "visitor"}), columns=["visitor", "planned", "days", "peak", "first", "last",

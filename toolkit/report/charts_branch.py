@@ -198,8 +198,10 @@ def visit_load(schedule: pd.DataFrame, language: str = "zh",
 
 
 def visit_calendar(schedule: pd.DataFrame, month: str, workdays: Iterable[dt.date],
-                   language: str = "zh") -> Figure:
-    """A month grid with the number of visits per day; non-working days are greyed out."""
+                   language: str = "zh", handed_out: dt.date | None = None) -> Figure:
+    """A month grid with the number of visits per day; rest days are greyed out and marked as such,
+    working days before the plan's hand-out date (`handed_out`) greyed out without a mark: they are
+    past, not days off."""
     year, mon = (int(p) for p in month.split("-"))
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, mon)
     counts = (pd.to_datetime(schedule["date"]).dt.date.value_counts() if len(schedule)
@@ -220,7 +222,8 @@ def visit_calendar(schedule: pd.DataFrame, month: str, workdays: Iterable[dt.dat
             if day.month != mon:
                 continue
             n = int(counts.get(day, 0))
-            if day not in work:
+            past = handed_out is not None and day < handed_out and day in work and not n
+            if day not in work or past:
                 face, txt = "#f3f4f6", MUTED
             elif n:
                 face = cmap(0.25 + 0.6 * n / peak)
@@ -230,7 +233,7 @@ def visit_calendar(schedule: pd.DataFrame, month: str, workdays: Iterable[dt.dat
             ax.add_patch(Rectangle((col + 0.04, row + 0.04), 0.92, 0.92, facecolor=face, edgecolor=GRID,
                                    lw=0.8))
             ax.text(col + 0.1, row + 0.12, str(day.day), ha="left", va="top", fontsize=7.5, color=txt)
-            if day not in work:
+            if day not in work:  # a working day already past keeps only its date
                 ax.text(col + 0.5, row + 0.58, _t("off", language), ha="center", va="center", fontsize=8,
                         color=MUTED)
             elif n:
