@@ -23,11 +23,6 @@ _CODE = {t: i for i, t in enumerate(TIERS)}
 CardLevels = pd.Series | pd.Categorical | np.ndarray
 
 
-def _amounts(df: pd.DataFrame, col: str) -> np.ndarray:
-    """A column's amounts as float64 without a copy when it already is one (NaN where missing)."""
-    return df[col].to_numpy(dtype="float64", na_value=np.nan)
-
-
 def aum(df: pd.DataFrame) -> pd.Series:
     """Personal financial assets (个人金融资产): the eight asset columns summed, a missing one as 0."""
     total = np.zeros(len(df), dtype="float64")
@@ -40,7 +35,7 @@ def products_held(df: pd.DataFrame) -> pd.Series:
     """How many of the ten product lines (assets, card spend, loans) hold a value > 0."""
     count = np.zeros(len(df), dtype="int64")
     for col in PRODUCT_LINES:
-        count += _amounts(df, col) > 0  # NaN (missing) compares False
+        count += df[col].to_numpy(dtype="float64", na_value=np.nan) > 0  # missing (NaN) compares False
     return pd.Series(count, index=df.index, name="products_held")
 
 
