@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -295,6 +296,22 @@ def test_parquet_snapshots_stacked_in_arrow_are_the_book_read_file_by_file(tmp_p
     frame.loc[4, "卡等级"] = "白金卡"
     together, by_file = both()
     _typed_frames_equal(together, by_file)
+
+
+def test_dictionary_columns_are_chosen_from_the_first_rows_of_a_large_row_group(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch):
+    """A file written as one row group is sampled on its first rows, not decoded whole: a column of
+    few values is read as a dictionary; one of many values is not, even when its first rows repeat
+    one value (the batch carries the row group's whole dictionary page)."""
+    monkeypatch.setattr(stacked, "DICTIONARY_SAMPLE_ROWS", 100)
+    rows = 1000
+    frame = pd.DataFrame({"few": [f"B{i % 5}" for i in range(rows)], "many": [f"C{i:04d}" for i in range(rows)],
+                          "late": ["x"] * 100 + [f"y{i}" for i in range(rows - 100)]})
+    path = tmp_path / "one_group.parquet"
+    frame.to_parquet(path, index=False, row_group_size=rows)
+    with pq.ParquetFile(path) as file:
+        assert file.metadata.num_row_groups == 1
+        assert stacked._dictionary_columns([path], [file]) == ["few"]
 
 
 def test_a_snapshot_split_over_two_files_is_one_book_unless_clients_repeat(tmp_path: Path):
