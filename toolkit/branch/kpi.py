@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from toolkit.base.schema import TIERS
 from toolkit.base.settings import Thresholds
 from toolkit.branch.tiers import classify
+from toolkit.inputs.cells import digits_only
 
 #: The nine KPI keys of CONTRACT §3, in the contract's order.
 KPI_KEYS: tuple[str, ...] = (
@@ -98,15 +99,13 @@ def _digit_numbers(text: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int] |
     numbers are (leading zeros kept): of one width, equal numbers are equal text. None otherwise."""
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
-    if text.null_count or len(text) == 0:
+    if text.null_count or not digits_only(text):
         return None
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset:text.offset + len(text) + 1]
     width = int(offsets[1] - offsets[0])
     if not 0 < width <= _MAX_DIGITS or not (np.diff(offsets) == width).all():
         return None
     digits = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(-1, width)
-    if len(digits) and (digits.min() < 48 or digits.max() > 57):  # not all '0'-'9'
-        return None
     # In place, digit by digit, and the '0's taken off once at the end: a million ids would
     # otherwise allocate (and fault in) two fresh arrays per digit.
     number = np.zeros(len(text), dtype=np.int64)

@@ -10,7 +10,8 @@ folder and sys.path; only library modules are already in sys.modules, as after a
 file that imports pandas. It runs one notebook and is shut down, so no state passes between
 reports. A preload entry "module:function" also runs that function once (a module's `warm`): it
 fills the cache of a pure function every kernel would otherwise fill on its own (the calendars' time
-zone), never anything of a report. (Not matplotlib's fonts: it forgets them in a forked child.) Executed notebooks are identical to a cold kernel's (tests/test_render.py checks).
+zone), never anything of a report. (Not matplotlib's fonts: it forgets them in a forked child.)
+Executed notebooks are identical to a cold kernel's (tests/test_render.py checks).
 
 Fork is POSIX-only; elsewhere, with CLIENTCARE_KERNEL_FORK=0, for a kernel spec that does not
 run this interpreter, or when the template cannot start, kernels start the usual way.

@@ -126,8 +126,8 @@ def branch_slices(inputs: BranchInputs, branch_ids: Sequence[str]) -> Iterator[t
     acts_code = client_ids.get_indexer(acts["client_id"]) if len(acts) else np.empty(0, dtype=np.intp)
     # Practice tables hold ids as their own files typed them: matched as text, as a client's own rows are.
     as_text = pd.Index(np.asarray(client_ids.astype(str), dtype=object))
-    codes = {name: as_text.get_indexer(table["client_id"].astype(str)) for name in ("holdings", "fact_find_assets")
-             if (table := getattr(inputs, name, None)) is not None}
+    by_client = {name: (table, as_text.get_indexer(table["client_id"].astype(str)))
+                 for name in ("holdings", "fact_find_assets") if (table := getattr(inputs, name, None)) is not None}
     corporate = getattr(inputs, "corporate_clients", None)
     corporate_branch = None if corporate is None else corporate["branch_id"].astype(str).to_numpy()
     known = {str(b): k for k, b in enumerate(branches)}
@@ -136,8 +136,7 @@ def branch_slices(inputs: BranchInputs, branch_ids: Sequence[str]) -> Iterator[t
         k = known.get(str(branch_id))
         if k is not None:
             member[client_code[branch_code == k]] = True
-        practice = {name: None if (table := getattr(inputs, name, None)) is None else
-                    table.loc[member[codes[name]]].reset_index(drop=True) for name in ("holdings", "fact_find_assets")}
+        practice = {name: table.loc[member[codes]].reset_index(drop=True) for name, (table, codes) in by_client.items()}
         yield branch_id, BranchInputs(
             clients=book.loc[member[client_code]].reset_index(drop=True), staff=inputs.staff,
             products=inputs.products, activities=acts.loc[member[acts_code]].reset_index(drop=True),
